@@ -1,0 +1,192 @@
+#include "app/check_command.h"
+
+#include <condition_variable>
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "core/duration.h"
+#include "probe/engine.h"
+
+namespace tocsin::app {
+namespace {
+
+struct CheckFlags {
+  probe::CheckSpec spec;
+  std::string timeout = "10s";
+  std::string ip_version = "auto";
+  bool ipv4 = false;
+  bool ipv6 = false;
+  bool json = false;
+  bool allow_private = false;
+  std::vector<std::string> allow_cidrs;
+  std::vector<std::string> dns_servers;
+};
+
+CheckFlags& Flags() {
+  static CheckFlags flags;  // owned by the one parse of this process's command line
+  return flags;
+}
+
+std::string Ms(Micros us) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.1f ms", static_cast<double>(us) / 1000.0);
+  return buf;
+}
+
+std::string Date(int64_t unix_seconds) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M UTC", &tm);
+  return buf;
+}
+
+void PrintText(const probe::CheckResult& r) {
+  std::printf("%s\n", r.url.c_str());
+  std::printf("  host        %s\n", r.host.c_str());
+  std::printf("  ip          %s\n", r.ip.valid() ? r.ip.ToString().c_str() : "-");
+  if (r.http_version != 0) {
+    const char* v = r.http_version == 10   ? "1.0"
+                    : r.http_version == 11 ? "1.1"
+                    : r.http_version == 20 ? "2"
+                                           : "3";
+    std::printf("  http        HTTP/%s %u\n", v, r.http_status);
+  }
+  std::printf("  redirects   %u\n", r.redirects);
+  std::printf("  bytes       %llu (%llu decoded), headers %u\n",
+              static_cast<unsigned long long>(r.bytes),
+              static_cast<unsigned long long>(r.body_bytes), r.header_bytes);
+  if (r.certificate) {
+    const int64_t days = (r.certificate->not_after - std::time(nullptr)) / 86400;
+    std::printf("  tls         %s\n", r.certificate->subject.c_str());
+    std::printf("              issued by %s\n", r.certificate->issuer.c_str());
+    std::printf("              expires %s (%lld days)\n", Date(r.certificate->not_after).c_str(),
+                static_cast<long long>(days));
+  }
+  const probe::Timings& t = r.timings;
+  std::printf("\n  %-11s%-11s%-11s%-12s%-11s%-11s%s\n", "DNS", "connect", "TLS", "first byte",
+              "download", "redirects", "total");
+  std::printf("  %-11s%-11s%-11s%-12s%-11s%-11s%s\n",
+              (Ms(t.dns) + (r.dns_cached ? "*" : "")).c_str(), Ms(t.connect).c_str(),
+              Ms(t.tls).c_str(), Ms(t.ttfb).c_str(), Ms(t.download).c_str(), Ms(t.redirect).c_str(),
+              Ms(t.total).c_str());
+  std::printf("  response time %s, full download %s\n\n", Ms(t.response()).c_str(),
+              Ms(t.total).c_str());
+  std::printf("  outcome     %s", std::string(probe::OutcomeName(r.outcome)).c_str());
+  if (r.tls_failure != probe::TlsFailure::kNone) {
+    std::printf(" (%s)", std::string(probe::TlsFailureName(r.tls_failure)).c_str());
+  }
+  std::printf("\n");
+  if (!r.detail.empty()) std::printf("  detail      %s\n", r.detail.c_str());
+}
+
+}  // namespace
+
+CLI::App* AddCheckCommand(CLI::App& app) {
+  CheckFlags& f = Flags();
+  CLI::App* cmd = app.add_subcommand("check", "Check one URL now and print what was measured");
+  cmd->add_option("url", f.spec.url, "http:// or https:// URL")->required();
+  cmd->add_option("-X,--method", f.spec.method, "HTTP method")->capture_default_str();
+  // Repeatable options take one value per use, so a URL after them is
+  // never swallowed as a second value.
+  cmd->add_option("-H,--header", f.spec.headers, "Request header 'Name: value' (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_option("-d,--body", f.spec.body, "Request body");
+  cmd->add_option("-u,--basic-auth", f.spec.basic_auth, "Basic auth 'user:password'");
+  cmd->add_option("--expect-status", f.spec.expect_status, "Accepted statuses, e.g. 200-299,301")
+      ->capture_default_str();
+  cmd->add_option("--keyword", f.spec.keyword, "Text that must appear in the body");
+  cmd->add_option("--not-keyword", f.spec.not_keyword, "Text that must not appear in the body");
+  cmd->add_option("--regex", f.spec.regex, "PCRE2 regex that must match the body");
+  cmd->add_option("--not-regex", f.spec.not_regex, "PCRE2 regex that must not match the body");
+  cmd->add_option("--timeout", f.timeout, "Whole-check timeout, e.g. 500ms, 10s")
+      ->capture_default_str();
+  cmd->add_option("--max-body-bytes", f.spec.max_body_bytes, "Largest body accepted")
+      ->capture_default_str();
+  cmd->add_option("--max-header-bytes", f.spec.max_header_bytes, "Largest headers accepted")
+      ->capture_default_str();
+  cmd->add_option("--max-redirects", f.spec.max_redirects, "Redirects followed (0: none)")
+      ->capture_default_str();
+  cmd->add_option("--ip-version", f.ip_version, "auto, 4 or 6")->capture_default_str();
+  cmd->add_flag("-4", f.ipv4, "Same as --ip-version 4");
+  cmd->add_flag("-6", f.ipv6, "Same as --ip-version 6");
+  cmd->add_option("--ca-file", f.spec.ca_file, "PEM CA bundle to trust instead of the system's");
+  cmd->add_flag("-k,--insecure", f.spec.insecure, "Do not verify the certificate");
+  cmd->add_flag("--allow-private", f.allow_private,
+                "Allow loopback, private and link-local targets (your own network)");
+  cmd->add_option("--allow-cidr", f.allow_cidrs, "Allow this address prefix (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_option("--dns-server", f.dns_servers, "DNS server ip:port (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_flag("--json", f.json, "Print the result as one JSON object");
+  return cmd;
+}
+
+int RunCheck() {
+  CheckFlags& f = Flags();
+  auto fail_usage = [](const std::string& message) {
+    std::fprintf(stderr, "tocsin check: %s\n", message.c_str());
+    return 2;
+  };
+  auto timeout = ParseDuration(f.timeout);
+  if (!timeout.ok()) return fail_usage(timeout.error().message);
+  f.spec.timeout = *timeout;
+  if (f.ipv4 && f.ipv6) return fail_usage("-4 and -6 exclude each other");
+  if (f.ipv4) f.ip_version = "4";
+  if (f.ipv6) f.ip_version = "6";
+  {
+    auto parsed = probe::SpecFromJson(nlohmann::json{{"ip_version", f.ip_version}});
+    if (!parsed.ok()) return fail_usage(parsed.error().message);
+    f.spec.ip_version = parsed->ip_version;
+  }
+  auto check = probe::PreparedCheck::Prepare(f.spec);
+  if (!check.ok()) return fail_usage(check.error().message);
+
+  probe::EngineOptions options;
+  options.shards = 1;
+  options.address_policy.allow_private = f.allow_private;
+  for (const auto& cidr : f.allow_cidrs) {
+    auto prefix = net::Prefix::Parse(cidr);
+    if (!prefix.ok()) return fail_usage(prefix.error().message);
+    options.address_policy.allow.push_back(*prefix);
+  }
+  options.resolver.servers = f.dns_servers;
+
+  std::mutex mu;
+  std::condition_variable done;
+  std::optional<probe::CheckResult> result;
+  auto engine = probe::Engine::Start(options, [&](probe::CheckResult&& r) {
+    std::lock_guard lock(mu);
+    result = std::move(r);
+    done.notify_all();
+  });
+  if (!engine.ok()) {
+    std::fprintf(stderr, "tocsin check: %s\n", engine.error().message.c_str());
+    return 1;
+  }
+  if (!(*engine)->Submit(*check, 1)) {
+    std::fprintf(stderr, "tocsin check: the engine refused the check\n");
+    return 1;
+  }
+  {
+    std::unique_lock lock(mu);
+    done.wait(lock, [&] { return result.has_value(); });
+  }
+  (*engine)->Stop();
+
+  if (f.json) {
+    nlohmann::json j = probe::ResultToJson(*result);
+    j["check"] = probe::SpecToJson((*check)->spec());
+    std::cout << j.dump() << std::endl;
+  } else {
+    PrintText(*result);
+  }
+  return result->ok() ? 0 : 1;
+}
+
+}  // namespace tocsin::app
