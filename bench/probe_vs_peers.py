@@ -1,0 +1,1072 @@
+#!/usr/bin/env python3
+"""Probe throughput of Tocsin against its peers, all in one run.
+
+Question: how many checks per second does Tocsin's probe engine complete
+against a local nginx serving a 2 KB page, with a fresh TCP connection per
+check, at 100 and 1,000 checks in flight, and at what CPU cost per check,
+compared with `wrk -H 'Connection: close'` (the machine's fresh-connection
+limit) and Prometheus blackbox_exporter (its /probe endpoint driven by wrk)?
+
+The script starts its own nginx and blackbox_exporter on loopback ports it
+picks, runs every measurement one after another, prints a Markdown section,
+replaces that section in docs/benchmarks.md and keeps the raw numbers in
+build/bench/probe_vs_peers.json. Every process it starts is stopped at exit,
+on error and on Ctrl-C. Traffic goes to 127.0.0.1 only. Python 3 stdlib only.
+See bench/README.md.
+"""
+
+import argparse
+import datetime
+import json
+import math
+import os
+import platform
+import re
+import resource
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# Limits and defaults; each one named, each overridable where it matters.
+DEFAULT_SECONDS = 10            # one measurement (env BENCH_SECONDS)
+DEFAULT_WARMUP_SECONDS = 2      # per tool, not counted (env BENCH_WARMUP_SECONDS)
+INFLIGHT_LEVELS = (100, 1000)
+WRK_THREADS = 1                 # env BENCH_WRK_THREADS; README says why 1
+WRK_TIMEOUT = "10s"             # above blackbox's 5 s probe timeout
+PAGE_BYTES = 2048
+NOFILE_WANTED = 65536
+NGINX_WORKER_CONNECTIONS = 4096
+LISTEN_BACKLOG = 4096
+BLACKBOX_PROBE_TIMEOUT = "5s"
+STARTUP_TIMEOUT_S = 10.0        # a server must answer within this
+STOP_TIMEOUT_S = 5.0            # SIGTERM, then SIGKILL after this
+RUN_GRACE_S = 30.0              # a timed run may overrun its duration by this
+SETTLE_TIMEOUT_S = 10.0         # wait for nginx to drain between runs
+POLL_S = 0.05
+PORT_ATTEMPTS = 5
+MAX_FAILED_FRACTION = 0.001     # above this, a row is flagged
+CPU_DISAGREEMENT = 0.10         # self-reported vs external CPU, Tocsin
+REUSE_TOLERANCE = 0.01          # requests per accepted connection above 1
+COUNT_TOLERANCE = 0.01          # Tocsin's successful checks above what nginx served
+FOREIGN_LOAD_WARN = 0.05        # other processes' CPU, in cores
+WRK_BOUND_FRACTION = 0.9        # wrk's CPU per thread above this: wrk is the bottleneck
+
+PROBE_THROUGHPUT_DEFAULT = os.path.join(REPO_ROOT, "build", "bench", "probe_throughput")
+DOCS_DEFAULT = os.path.join(REPO_ROOT, "docs", "benchmarks.md")
+JSON_DEFAULT = os.path.join(REPO_ROOT, "build", "bench", "probe_vs_peers.json")
+MARK_BEGIN = "<!-- probe_vs_peers:begin -->"
+MARK_END = "<!-- probe_vs_peers:end -->"
+DOCS_HEADER = (
+    "# Benchmarks\n\n"
+    "Each section below is written by the benchmark script it names (see\n"
+    "bench/README.md) and replaced whole on its next run; every figure in a\n"
+    "section was measured in the run it describes.\n\n"
+)
+
+TARGET_RATE_VS_WRK = 0.60       # Tocsin checks/s >= 60% of wrk's fresh-connection rate
+TARGET_EFFICIENCY_VS_BLACKBOX = 3.0  # Tocsin checks per CPU-second >= 3x blackbox's
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+PROXY_ENV = ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
+
+# wrk prints one JSON line at the end. The baseline script defines no
+# response() so wrk does not hand bodies to Lua (that would slow the
+# baseline); the blackbox script reads each body for "probe_success 1".
+WRK_DONE_LUA = r"""
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) ok = 0; bad = 0 end
+%(response)s
+function done(summary, latency, requests)
+  local ok, bad = 0, 0
+  for _, t in ipairs(threads) do
+    ok = ok + (t:get("ok") or 0); bad = bad + (t:get("bad") or 0)
+  end
+  local e = summary.errors
+  io.write(string.format(
+    'WRK_RESULT {"requests": %%d, "duration_us": %%d, "lua_ok": %%d, "lua_bad": %%d, ' ..
+    '"connect_errors": %%d, "read_errors": %%d, "write_errors": %%d, ' ..
+    '"status_errors": %%d, "timeouts": %%d, "latency_p50_us": %%d, "latency_p99_us": %%d}\n',
+    summary.requests, summary.duration, ok, bad, e.connect, e.read, e.write,
+    e.status, e.timeout, latency:percentile(50), latency:percentile(99)))
+end
+"""
+WRK_BLACKBOX_RESPONSE_LUA = r"""
+function response(status, headers, body)
+  if status == 200 and string.find(body, "\nprobe_success 1", 1, true) then
+    ok = ok + 1
+  else
+    bad = bad + 1
+  end
+end
+"""
+
+
+class BenchError(Exception):
+    """A failure the user can act on; printed without a traceback."""
+
+
+def log(msg):
+    print("probe_vs_peers: " + msg, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- processes
+
+class Children:
+    """Every process this script starts, each in its own session so that the
+    whole group (nginx master and worker) can be stopped by its id."""
+
+    def __init__(self):
+        self.procs = []
+
+    def start(self, argv, stdout, stderr, env=None):
+        p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr,
+                             start_new_session=True, env=env)
+        self.procs.append(p)
+        return p
+
+    def stop(self, p):
+        """SIGTERM the process group, SIGKILL after STOP_TIMEOUT_S. The group id
+        is the leader's pid, which the kernel does not reuse while the leader
+        is unreaped or the group has members, so this cannot hit a stranger;
+        a leader reaped before this call is not signalled at all."""
+        if p.returncode is None:
+            for sig in (signal.SIGTERM, signal.SIGKILL):
+                if not self._signal_and_wait(p, sig):
+                    break
+        if p.poll() is None:
+            try:
+                p.wait(timeout=STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                log("warning: pid %d did not exit after SIGKILL" % p.pid)
+        if p in self.procs:
+            self.procs.remove(p)
+
+    @staticmethod
+    def _signal_and_wait(p, sig):
+        """Returns True if the group is still alive STOP_TIMEOUT_S after sig."""
+        try:
+            os.killpg(p.pid, sig)
+        except ProcessLookupError:
+            p.poll()
+            return False
+        deadline = time.monotonic() + STOP_TIMEOUT_S
+        while time.monotonic() < deadline:
+            p.poll()  # reaps the leader so the group can empty
+            if not group_alive(p.pid):
+                return False
+            time.sleep(POLL_S)
+        return True
+
+    def wait(self, p, timeout_s):
+        """Waits for a child that ends by itself and returns its rusage. On
+        error or interrupt it stays registered, so stop_all() still stops it."""
+        ru = wait_with_rusage(p, timeout_s)
+        self.procs.remove(p)
+        return ru
+
+    def stop_all(self):
+        for p in list(reversed(self.procs)):
+            self.stop(p)
+
+
+def group_alive(pgid):
+    try:
+        os.killpg(pgid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+
+
+def wait_with_rusage(p, timeout_s):
+    """Waits for a child and returns its resource usage (exact CPU of that
+    process and its threads). Raises if it overruns timeout_s; the caller's
+    Children.stop_all() then stops it."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        pid, status, ru = os.wait4(p.pid, os.WNOHANG)
+        if pid == p.pid:
+            p.returncode = os.waitstatus_to_exitcode(status) if hasattr(
+                os, "waitstatus_to_exitcode") else (status >> 8)
+            return ru
+        if time.monotonic() > deadline:
+            raise BenchError("%s ran more than %.0f s; stopped" % (p.args[0], timeout_s))
+        time.sleep(POLL_S)
+
+
+def rusage_cpu_us(ru):
+    return int(round((ru.ru_utime + ru.ru_stime) * 1e6))
+
+
+# ------------------------------------------------------------- measurement
+
+def proc_cpu_ticks(pid):
+    """utime + stime of a live process, all its threads, in clock ticks."""
+    with open("/proc/%d/stat" % pid) as f:
+        rest = f.read().rsplit(")", 1)[1].split()
+    return int(rest[11]) + int(rest[12])
+
+
+def proc_children(pid):
+    try:
+        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
+            return [int(x) for x in f.read().split()]
+    except OSError:
+        return []
+
+
+def group_cpu_ticks(pid):
+    total = 0
+    for q in [pid] + proc_children(pid):
+        try:
+            total += proc_cpu_ticks(q)
+        except OSError:
+            pass
+    return total
+
+
+def machine_busy_ticks():
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    # user nice system idle iowait irq softirq steal ...; guest time is inside
+    # user, and steal is the hypervisor's, not this machine's work.
+    return v[0] + v[1] + v[2] + v[5] + v[6]
+
+
+def time_wait_sockets():
+    n = 0
+    for path in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(path) as f:
+                next(f, None)
+                for line in f:
+                    if line.split(None, 4)[3] == "06":
+                        n += 1
+        except OSError:
+            pass
+    return n
+
+
+def http_get(url, timeout=STARTUP_TIMEOUT_S):
+    req = urllib.request.Request(url, headers={"Connection": "close"})
+    with urllib.request.urlopen(req, timeout=timeout) as r:
+        return r.status, r.read()
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(cond, what, timeout_s=STARTUP_TIMEOUT_S, proc=None):
+    deadline = time.monotonic() + timeout_s
+    last = None
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise BenchError("%s exited (status %s) before %s"
+                             % (proc.args[0], proc.returncode, what))
+        try:
+            if cond():
+                return
+        except Exception as e:  # noqa: BLE001 -- retried until the deadline
+            last = e
+        time.sleep(POLL_S * 2)
+    raise BenchError("timed out after %.0f s waiting for %s%s" % (
+        timeout_s, what, (" (last error: %s)" % last) if last else ""))
+
+
+# ------------------------------------------------------------------- nginx
+
+class Nginx:
+    def __init__(self, children, tmp):
+        self.children = children
+        self.prefix = os.path.join(tmp, "nginx")
+        self.proc = None
+        self.port = None
+        self.status_requests = 0  # our own requests, to leave out of the counts
+
+    def start(self):
+        www = os.path.join(self.prefix, "www")
+        os.makedirs(www)
+        os.chmod(self.prefix, 0o755)
+        os.chmod(www, 0o755)
+        page = os.path.join(www, "page.html")
+        with open(page, "wb") as f:
+            f.write(two_kb_page())
+        os.chmod(page, 0o644)
+        for attempt in range(PORT_ATTEMPTS):
+            self.port = free_port()
+            conf = os.path.join(self.prefix, "nginx.conf")
+            with open(conf, "w") as f:
+                f.write(self.config())
+            err = open(os.path.join(self.prefix, "stderr.log"), "ab")
+            self.proc = self.children.start(
+                ["/usr/sbin/nginx", "-p", self.prefix + "/", "-c", conf,
+                 "-e", os.path.join(self.prefix, "error.log"), "-g", "daemon off;"],
+                stdout=err, stderr=err)
+            err.close()
+            try:
+                wait_for(lambda: http_get(self.status_url())[0] == 200,
+                         "nginx on 127.0.0.1:%d" % self.port, proc=self.proc)
+                break
+            except BenchError:
+                self.children.stop(self.proc)
+                if attempt == PORT_ATTEMPTS - 1:
+                    raise BenchError("nginx did not start; see its log:\n" + tail(
+                        os.path.join(self.prefix, "error.log")))
+        try:
+            status, body = http_get(self.page_url())
+        except OSError as e:
+            raise BenchError("nginx did not serve %s: %s" % (self.page_url(), e))
+        if status != 200 or len(body) != PAGE_BYTES:
+            raise BenchError("nginx served %d bytes with status %d, expected %d with 200"
+                             % (len(body), status, PAGE_BYTES))
+
+    def config(self):
+        p = self.prefix
+        return """# Written by bench/probe_vs_peers.py; one worker leaves a core to the prober.
+worker_processes 1;
+worker_rlimit_nofile %(nofile)d;
+pid %(p)s/nginx.pid;
+error_log %(p)s/error.log warn;
+events {
+    worker_connections %(wc)d;
+    multi_accept on;
+}
+http {
+    access_log off;
+    default_type text/html;
+    client_body_temp_path %(p)s/client_body;
+    proxy_temp_path %(p)s/proxy;
+    fastcgi_temp_path %(p)s/fastcgi;
+    uwsgi_temp_path %(p)s/uwsgi;
+    scgi_temp_path %(p)s/scgi;
+    server {
+        listen 127.0.0.1:%(port)d backlog=%(backlog)d;
+        root %(p)s/www;
+        location = /page.html { }
+        location = /nginx_status { stub_status; }
+        location / { return 404; }
+    }
+}
+""" % {"p": p, "port": self.port, "wc": NGINX_WORKER_CONNECTIONS,
+       "backlog": LISTEN_BACKLOG,
+       # what raise_nofile() obtained: asking nginx for more only logs an alert
+       "nofile": resource.getrlimit(resource.RLIMIT_NOFILE)[0]}
+
+    def page_url(self):
+        return "http://127.0.0.1:%d/page.html" % self.port
+
+    def status_url(self):
+        return "http://127.0.0.1:%d/nginx_status" % self.port
+
+    def status(self):
+        """Connections accepted and requests served so far, and how many
+        connections are open now (this status request included)."""
+        self.status_requests += 1
+        _, body = http_get(self.status_url())
+        text = body.decode()
+        active = int(re.search(r"Active connections:\s*(\d+)", text).group(1))
+        accepts, _handled, requests = (int(x) for x in re.search(
+            r"\n\s*(\d+)\s+(\d+)\s+(\d+)", text).groups())
+        return {"active": active, "accepts": accepts, "requests": requests}
+
+    def settle(self):
+        """Waits until only our status request is open, so runs don't overlap."""
+        wait_for(lambda: self.status()["active"] <= 1, "nginx to drain its connections",
+                 timeout_s=SETTLE_TIMEOUT_S)
+
+    def cpu_ticks(self):
+        return group_cpu_ticks(self.proc.pid)
+
+
+def two_kb_page():
+    head = b"<!doctype html>\n<html><head><title>tocsin bench</title></head><body>\n<p>"
+    tail_ = b"</p>\n</body></html>\n"
+    filler = PAGE_BYTES - len(head) - len(tail_)
+    body = head + (b"tocsin " * (filler // 7 + 1))[:filler] + tail_
+    assert len(body) == PAGE_BYTES
+    return body
+
+
+def tail(path, lines=20):
+    try:
+        with open(path, errors="replace") as f:
+            return "".join(f.readlines()[-lines:])
+    except OSError:
+        return "(no log at %s)" % path
+
+
+# ---------------------------------------------------------------- blackbox
+
+class Blackbox:
+    BIN = "/usr/bin/prometheus-blackbox-exporter"
+
+    def __init__(self, children, tmp):
+        self.children = children
+        self.dir = os.path.join(tmp, "blackbox")
+        self.proc = None
+        self.port = None
+
+    def start(self, target_url):
+        os.makedirs(self.dir)
+        conf = os.path.join(self.dir, "blackbox.yml")
+        with open(conf, "w") as f:
+            f.write("modules:\n  http_2xx:\n    prober: http\n    timeout: %s\n"
+                    "    http:\n      preferred_ip_protocol: ip4\n" % BLACKBOX_PROBE_TIMEOUT)
+        self.target_url = target_url
+        log_path = os.path.join(self.dir, "blackbox.log")
+        for attempt in range(PORT_ATTEMPTS):
+            self.port = free_port()
+            err = open(log_path, "ab")
+            self.proc = self.children.start(
+                [self.BIN, "--config.file=" + conf,
+                 "--web.listen-address=127.0.0.1:%d" % self.port],
+                stdout=err, stderr=err)
+            err.close()
+            try:
+                wait_for(lambda: http_get(self.metrics_url())[0] == 200,
+                         "blackbox_exporter on 127.0.0.1:%d" % self.port, proc=self.proc)
+                break
+            except BenchError:
+                self.children.stop(self.proc)
+                if attempt == PORT_ATTEMPTS - 1:
+                    raise BenchError("blackbox_exporter did not start; its log:\n" + tail(log_path))
+        try:
+            _, body = http_get(self.probe_url())
+        except OSError as e:
+            raise BenchError("blackbox_exporter did not answer %s: %s" % (self.probe_url(), e))
+        if b"\nprobe_success 1" not in b"\n" + body:
+            raise BenchError("blackbox_exporter's probe of %s did not return probe_success 1:\n%s"
+                             % (target_url, body.decode(errors="replace")[-2000:]))
+
+    def metrics_url(self):
+        return "http://127.0.0.1:%d/metrics" % self.port
+
+    def probe_url(self):
+        return "http://127.0.0.1:%d/probe?module=http_2xx&target=%s" % (self.port, self.target_url)
+
+
+# --------------------------------------------------------------------- runs
+
+class Run:
+    """Snapshots around one measurement: nginx's counters, nginx's CPU, the
+    whole machine's CPU, and the CPU of a long-running prober if any."""
+
+    def __init__(self, nginx, prober_pid=None):
+        self.nginx = nginx
+        self.prober_pid = prober_pid
+
+    def __enter__(self):
+        self.nginx.settle()
+        self.st0 = self.nginx.status()
+        self.own0 = self.nginx.status_requests
+        self.ng0 = self.nginx.cpu_ticks()
+        self.m0 = machine_busy_ticks()
+        self.p0 = proc_cpu_ticks(self.prober_pid) if self.prober_pid else None
+        self.t0 = time.monotonic()
+        return self
+
+    def __exit__(self, *exc):
+        if exc[0] is not None:
+            return False
+        self.t_end = time.monotonic()
+        # Probes still in flight when the driver stopped finish (or are
+        # cancelled) before the after-snapshot, so their CPU and their nginx
+        # request fall in the same window.
+        self.nginx.settle()
+        self.t1 = time.monotonic()
+        self.p1 = proc_cpu_ticks(self.prober_pid) if self.prober_pid else None
+        self.m1 = machine_busy_ticks()
+        self.ng1 = self.nginx.cpu_ticks()
+        self.st1 = self.nginx.status()
+        own = self.nginx.status_requests - self.own0
+        self.st1 = dict(self.st1, requests=self.st1["requests"] - own,
+                        accepts=self.st1["accepts"] - own)
+        self.tw = time_wait_sockets()
+        return False
+
+    def ticks_us(self, t):
+        return t * 1e6 / CLK_TCK
+
+    def common(self, counted_cpu_us):
+        wall = self.t1 - self.t0
+        reqs = self.st1["requests"] - self.st0["requests"]
+        accepts = self.st1["accepts"] - self.st0["accepts"]
+        machine_us = self.ticks_us(self.m1 - self.m0)
+        nginx_us = self.ticks_us(self.ng1 - self.ng0)
+        foreign = max(0.0, machine_us - nginx_us - counted_cpu_us) / (wall * 1e6) \
+            if wall > 0 else 0.0
+        return {
+            "nginx_requests": reqs,
+            "nginx_accepts": accepts,
+            "nginx_requests_per_connection": (reqs / accepts) if accepts else None,
+            "nginx_cpu_us": int(nginx_us),
+            "nginx_cores": round(nginx_us / (wall * 1e6), 3) if wall > 0 else None,
+            "drain_s": round(self.t1 - self.t_end, 3),
+            "window_wall_s": round(wall, 3),
+            "machine_busy_cores": round(machine_us / (wall * 1e6), 3) if wall > 0 else None,
+            "other_processes_cores": round(foreign, 3),
+            "time_wait_sockets_after": self.tw,
+        }
+
+
+def run_wrk(children, tmp, url, conns, seconds, lua_path, threads):
+    """Runs wrk once; returns its parsed result and its own exact CPU."""
+    out_path = os.path.join(tmp, "wrk.out")
+    with open(out_path, "wb") as out:
+        p = children.start(
+            ["wrk", "-t%d" % threads, "-c%d" % conns, "-d%ds" % seconds,
+             "--timeout", WRK_TIMEOUT, "-H", "Connection: close", "-s", lua_path, url],
+            stdout=out, stderr=subprocess.STDOUT)
+        ru = children.wait(p, seconds + RUN_GRACE_S)
+    with open(out_path, errors="replace") as f:
+        text = f.read()
+    m = re.search(r"^WRK_RESULT (\{.*\})$", text, re.M)
+    if p.returncode != 0 or not m:
+        raise BenchError("wrk -c%d failed (status %s):\n%s" % (conns, p.returncode, text[-2000:]))
+    r = json.loads(m.group(1))
+    r["cpu_us"] = rusage_cpu_us(ru)
+    return r
+
+
+def make_row(tool, n, ok, failed, secs, cpu_us, run, cpu_window_s=None, **extra):
+    """One table row. checks/s counts the tool's successful checks over its
+    measured seconds; CPU per check divides the prober's CPU by the requests
+    nginx served in the same window, the same denominator for every tool.
+    cpu_window_s is the time over which cpu_us was spent (default: the
+    snapshot window)."""
+    row = {"tool": tool, "inflight": n, "ok": ok, "failed": failed, "seconds": secs,
+           "checks_per_s": ok / secs if secs > 0 else 0.0, "cpu_us": int(cpu_us)}
+    row.update(run.common(cpu_us + extra.pop("uncounted_cpu_us", 0)))
+    window = cpu_window_s or row["window_wall_s"]
+    row["prober_cores"] = round(cpu_us / (window * 1e6), 3) if window > 0 else None
+    served = row["nginx_requests"]
+    row["cpu_us_per_check"] = cpu_us / served if served > 0 else None
+    row.update(extra)
+    return row
+
+
+def measure_wrk(children, tmp, nginx, seconds, warmup, threads):
+    lua = os.path.join(tmp, "wrk_plain.lua")
+    with open(lua, "w") as f:
+        f.write(WRK_DONE_LUA % {"response": ""})
+    log("wrk: warm-up %ds" % warmup)
+    run_wrk(children, tmp, nginx.page_url(), INFLIGHT_LEVELS[0], warmup, lua, threads)
+    rows = []
+    for n in INFLIGHT_LEVELS:
+        log("wrk: %d connections, %ds" % (n, seconds))
+        with Run(nginx) as run:
+            r = run_wrk(children, tmp, nginx.page_url(), n, seconds, lua, threads)
+        failed = r["status_errors"] + r["connect_errors"] + r["read_errors"] + \
+            r["write_errors"] + r["timeouts"]
+        rows.append(make_row("wrk", n, r["requests"] - r["status_errors"], failed,
+                             r["duration_us"] / 1e6, r["cpu_us"], run,
+                             cpu_window_s=r["duration_us"] / 1e6, wrk=r))
+    return rows
+
+
+def measure_blackbox(children, tmp, nginx, seconds, warmup, threads):
+    bb = Blackbox(children, tmp)
+    bb.start(nginx.page_url())
+    lua = os.path.join(tmp, "wrk_blackbox.lua")
+    with open(lua, "w") as f:
+        f.write(WRK_DONE_LUA % {"response": WRK_BLACKBOX_RESPONSE_LUA})
+    log("blackbox_exporter: warm-up %ds" % warmup)
+    run_wrk(children, tmp, bb.probe_url(), INFLIGHT_LEVELS[0], warmup, lua, threads)
+    rows = []
+    try:
+        for n in INFLIGHT_LEVELS:
+            log("blackbox_exporter: %d probes in flight, %ds" % (n, seconds))
+            with Run(nginx, prober_pid=bb.proc.pid) as run:
+                r = run_wrk(children, tmp, bb.probe_url(), n, seconds, lua, threads)
+            failed = r["lua_bad"] + r["connect_errors"] + r["read_errors"] + \
+                r["write_errors"] + r["timeouts"]
+            row = make_row("blackbox_exporter", n, r["lua_ok"], failed, r["duration_us"] / 1e6,
+                           run.ticks_us(run.p1 - run.p0), run, uncounted_cpu_us=r["cpu_us"],
+                           cpu_ticks=run.p1 - run.p0, driver_wrk_cpu_us=r["cpu_us"], wrk=r)
+            served = row["nginx_requests"]
+            row["driver_wrk_cpu_us_per_probe"] = r["cpu_us"] / served if served > 0 else None
+            rows.append(row)
+    finally:
+        children.stop(bb.proc)
+    return rows
+
+
+def run_tocsin(children, tmp, binary, url, n, seconds):
+    out_path = os.path.join(tmp, "tocsin.out")
+    err_path = os.path.join(tmp, "tocsin.err")
+    with open(out_path, "wb") as out, open(err_path, "wb") as err:
+        p = children.start([binary, "--url", url, "--inflight", str(n),
+                            "--duration", "%d" % seconds, "--allow-private"],
+                           stdout=out, stderr=err)
+        ru = children.wait(p, seconds + RUN_GRACE_S)
+    with open(out_path, errors="replace") as f:
+        lines = [x for x in f.read().splitlines() if x.strip()]
+    report = None
+    if p.returncode == 0 and lines:
+        try:
+            report = json.loads(lines[-1])
+        except ValueError:
+            report = None
+    keys = ("checks", "ok", "failed", "seconds", "cpu_us")
+    if report is None or not all(k in report for k in keys):
+        raise BenchError("probe_throughput --inflight %d failed (status %s); "
+                         "stdout:\n%s\nstderr:\n%s"
+                         % (n, p.returncode, "\n".join(lines[-5:]), tail(err_path)))
+    return report, rusage_cpu_us(ru)
+
+
+def measure_tocsin(children, tmp, nginx, binary, seconds, warmup):
+    log("tocsin: warm-up %ds" % warmup)
+    run_tocsin(children, tmp, binary, nginx.page_url(), INFLIGHT_LEVELS[0], warmup)
+    rows = []
+    for n in INFLIGHT_LEVELS:
+        log("tocsin probe_throughput: %d in flight, %ds" % (n, seconds))
+        with Run(nginx) as run:
+            rep, ext_us = run_tocsin(children, tmp, binary, nginx.page_url(), n, seconds)
+        # cpu_us: the process's whole-life CPU, exact from wait4(), start-up
+        # included (conservative); its self-report covers its window only.
+        row = make_row("tocsin", n, int(rep["ok"]), int(rep["failed"]), float(rep["seconds"]),
+                       ext_us, run, self_report=rep)
+        self_per = rep["cpu_us"] / rep["checks"] if rep["checks"] else None
+        row["self_cpu_us_per_check"] = self_per
+        if self_per and row["cpu_us_per_check"]:
+            row["cpu_disagreement"] = abs(row["cpu_us_per_check"] - self_per) / min(
+                row["cpu_us_per_check"], self_per)
+        rows.append(row)
+    return rows
+
+
+# ------------------------------------------------------------------ report
+
+def sh(argv):
+    try:
+        r = subprocess.run(argv, capture_output=True, text=True, timeout=STARTUP_TIMEOUT_S)
+        return (r.stdout + r.stderr).strip()
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return "unavailable (%s)" % e
+
+
+def deb_version(pkg):
+    v = sh(["dpkg-query", "-W", "-f=${Version}", pkg])
+    return v if v and "no packages" not in v and "unavailable" not in v else None
+
+
+def machine_info():
+    model = "unknown"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    mem_kb = 0
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("MemTotal:"):
+                mem_kb = int(line.split()[1])
+    return {"nproc": len(os.sched_getaffinity(0)), "cpu_model": model,
+            "kernel": platform.release(), "mem_gib": round(mem_kb / 1048576, 1),
+            "tcp_tw_reuse": read_first("/proc/sys/net/ipv4/tcp_tw_reuse"),
+            "ip_local_port_range": read_first("/proc/sys/net/ipv4/ip_local_port_range"),
+            "somaxconn": read_first("/proc/sys/net/core/somaxconn"),
+            "nofile_limit": resource.getrlimit(resource.RLIMIT_NOFILE)[0]}
+
+
+def read_first(path):
+    try:
+        with open(path) as f:
+            return " ".join(f.read().split())
+    except OSError:
+        return None
+
+
+def versions(binary):
+    """Raw version lines for the JSON; the Debian package version, when there
+    is one, is what the report shows."""
+    raw = {"nginx": sh(["/usr/sbin/nginx", "-v"]),
+           "wrk": sh(["wrk", "-v"]).splitlines()[0],
+           "blackbox_exporter": sh([Blackbox.BIN, "--version"]).splitlines()[0]}
+    shown = {}
+    for name, pkg in (("nginx", "nginx-light"), ("wrk", "wrk"),
+                      ("blackbox_exporter", "prometheus-blackbox-exporter")):
+        dv = deb_version(pkg)
+        shown[name] = "%s %s" % (pkg, dv) if dv else raw[name]
+    rev = sh(["git", "-C", REPO_ROOT, "rev-parse", "--short", "HEAD"])
+    if not re.fullmatch(r"[0-9a-f]{4,40}", rev):
+        rev = "no commit yet"
+    elif sh(["git", "-C", REPO_ROOT, "status", "--porcelain", "--untracked-files=no"]):
+        rev += " with uncommitted changes"
+    return {"raw": raw, "shown": shown, "tocsin_tree": rev, "tocsin_bench_bin": binary}
+
+
+def other_probers():
+    """nginx or blackbox_exporter processes this script did not start (e.g.
+    services started by apt): they share the CPU, so the report names them.
+    Called before the script starts its own."""
+    found = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % d, "rb") as f:
+                argv0 = f.read().split(b"\0", 1)[0].decode(errors="replace")
+        except OSError:
+            continue
+        # nginx rewrites its argv to "nginx: master process ..."
+        if re.match(r"(\S*/)?nginx\b", argv0) or re.search(r"blackbox.exporter", argv0):
+            found.append("%s (pid %s)" % (argv0[:60], d))
+    return found
+
+
+def fmt_int(x):
+    return "{:,}".format(int(round(x)))
+
+
+def fmt_us(x):
+    return "n/a" if x is None else ("%.1f" % x if x < 100 else fmt_int(x))
+
+
+def floor1(x):
+    return math.floor(x * 10) / 10
+
+
+def ratios(rows):
+    """Tocsin against each peer at the same number in flight."""
+    by = {(r["tool"], r["inflight"]): r for r in rows}
+    out = []
+    for n in INFLIGHT_LEVELS:
+        t, w = by.get(("tocsin", n)), by.get(("wrk", n))
+        v = t["checks_per_s"] / w["checks_per_s"] if t and w and w["checks_per_s"] > 0 else None
+        out.append({"name": "rate_vs_wrk", "inflight": n, "value": v,
+                    "target": TARGET_RATE_VS_WRK,
+                    "pass": None if v is None else v >= TARGET_RATE_VS_WRK})
+    for n in INFLIGHT_LEVELS:
+        t, b = by.get(("tocsin", n)), by.get(("blackbox_exporter", n))
+        ok = t and b and t["cpu_us_per_check"] and b["cpu_us_per_check"]
+        # checks per CPU-second ratio == blackbox's CPU per probe / Tocsin's per check
+        v = b["cpu_us_per_check"] / t["cpu_us_per_check"] if ok else None
+        out.append({"name": "efficiency_vs_blackbox", "inflight": n, "value": v,
+                    "target": TARGET_EFFICIENCY_VS_BLACKBOX,
+                    "pass": None if v is None else v >= TARGET_EFFICIENCY_VS_BLACKBOX})
+    return out
+
+
+def warnings_for(rows):
+    w = []
+    for r in rows:
+        label = "%s at %d in flight" % (r["tool"], r["inflight"])
+        total = r["ok"] + r["failed"]
+        if total and r["failed"] / total > MAX_FAILED_FRACTION:
+            why = r.get("self_report", {}).get("a_failure_outcome")
+            w.append("%s: %s of %s checks failed%s." % (
+                label, fmt_int(r["failed"]), fmt_int(total),
+                " (one of them: %s)" % why if why else ""))
+        rpc = r.get("nginx_requests_per_connection")
+        if rpc is not None and rpc > 1 + REUSE_TOLERANCE:
+            w.append("%s: nginx served %.2f requests per connection; checks were not all on "
+                     "fresh connections." % (label, rpc))
+        if r["tool"] == "tocsin":
+            if r["nginx_requests"] < r["ok"] * (1 - COUNT_TOLERANCE):
+                w.append("%s: the program reported %s successful checks but nginx served only "
+                         "%s requests." % (label, fmt_int(r["ok"]), fmt_int(r["nginx_requests"])))
+            if r.get("cpu_disagreement", 0) > CPU_DISAGREEMENT:
+                w.append("%s: CPU per check measured from outside (%s µs, whole process life "
+                         "over requests nginx served) and self-reported (%s µs, measured "
+                         "window) differ by %.0f%%; the table uses the outside figure."
+                         % (label, fmt_us(r["cpu_us_per_check"]),
+                            fmt_us(r["self_cpu_us_per_check"]), 100 * r["cpu_disagreement"]))
+        if r["other_processes_cores"] > FOREIGN_LOAD_WARN:
+            w.append("%s: other processes on the machine used %.2f cores during the "
+                     "measurement; figures may be low." % (label, r["other_processes_cores"]))
+    return w
+
+
+def markdown(res):
+    m, v, cfg = res["machine"], res["versions"], res["config"]
+    rows = res["rows"]
+    L = [MARK_BEGIN, "## Probe throughput: Tocsin vs wrk and blackbox_exporter", ""]
+    L.append("How many checks per second Tocsin's probe engine completes against a local "
+             "nginx serving a %d-byte page, with a fresh TCP connection per check, at %s "
+             "checks in flight, and at what CPU cost per check; measured in the same run, "
+             "on the same URL, as `wrk -H 'Connection: close'` (the machine's "
+             "fresh-connection limit) and blackbox_exporter's `/probe` driven by wrk."
+             % (PAGE_BYTES, " and ".join(fmt_int(n) for n in INFLIGHT_LEVELS)))
+    L.append("")
+    L.append("- Date: %s" % res["date_utc"])
+    L.append("- Machine: %d CPUs, %s; Linux %s; %.1f GiB RAM" % (
+        m["nproc"], m["cpu_model"], m["kernel"], m["mem_gib"]))
+    L.append("- Command: `%s`; %d s per measurement, after a %d s warm-up per tool that "
+             "is not counted" % (res["command"], cfg["seconds"], cfg["warmup_seconds"]))
+    L.append("- Versions: %s; %s; %s; Tocsin tree %s" % (
+        v["shown"]["nginx"], v["shown"]["wrk"], v["shown"]["blackbox_exporter"],
+        v["tocsin_tree"]))
+    L.append("- Target: nginx with one worker, `access_log off`, on 127.0.0.1")
+    L.append("")
+    L.append("| tool | in flight | checks/s | CPU µs per check | prober CPU, cores "
+             "| nginx CPU, cores | failed |")
+    L.append("|---|---:|---:|---:|---:|---:|---:|")
+    names = {"wrk": "wrk -t%d, `Connection: close`" % cfg["wrk_threads"],
+             "blackbox_exporter": "blackbox_exporter `/probe`",
+             "tocsin": "Tocsin `probe_throughput`"}
+    for tool in ("wrk", "blackbox_exporter", "tocsin"):
+        trows = [r for r in rows if r["tool"] == tool]
+        if not trows:
+            for n in INFLIGHT_LEVELS:
+                L.append("| %s | %s | not measured (%s) | | | | |" % (
+                    names[tool], fmt_int(n), res["skipped"].get(tool, "skipped")))
+            continue
+        for r in trows:
+            L.append("| %s | %s | %s | %s | %.2f | %.2f | %s |" % (
+                names[tool], fmt_int(r["inflight"]), fmt_int(r["checks_per_s"]),
+                fmt_us(r["cpu_us_per_check"]), r["prober_cores"], r["nginx_cores"],
+                fmt_int(r["failed"])))
+    L.append("")
+    L.append("| ratio | in flight | measured | target | verdict |")
+    L.append("|---|---:|---:|---:|---|")
+    for q in res["ratios"]:
+        if q["name"] == "rate_vs_wrk":
+            name = "Tocsin checks/s as % of wrk's fresh-connection rate"
+            target = "≥ %d%%" % round(100 * q["target"])
+            val = None if q["value"] is None else "%.1f%%" % floor1(100 * q["value"])
+        else:
+            name = "Tocsin checks per CPU-second ÷ blackbox_exporter's probes per CPU-second"
+            target = "≥ %gx" % q["target"]
+            val = None if q["value"] is None else "%.1fx" % floor1(q["value"])
+        verdict = "not measured" if q["pass"] is None else ("PASS" if q["pass"] else "FALL SHORT")
+        L.append("| %s | %s | %s | %s | %s |" % (name, fmt_int(q["inflight"]),
+                                                 val or "not measured", target, verdict))
+    L.append("")
+    bb = [r for r in rows if r["tool"] == "blackbox_exporter"]
+    notes = [
+        "checks/s counts successful checks (HTTP 200; for blackbox_exporter, a body with "
+        "`probe_success 1`) over the tool's measured seconds.",
+        "CPU µs per check is the prober's own CPU (user + system, from the kernel) divided "
+        "by the requests nginx served in the same window; nginx's CPU is not counted. "
+        "wrk: its process, from wait4(). blackbox_exporter: /proc/PID/stat utime + stime "
+        "before the run and after in-flight probes drained. Tocsin: the whole life of "
+        "`probe_throughput`, start-up included, from wait4(); its self-reported figure is "
+        "checked against it. Prober CPU in cores is that CPU time over the wall time it "
+        "was spent in.",
+        "Every check used a fresh TCP connection: nginx accepted at least one connection "
+        "per request it served in every row, unless a warning below says otherwise.",
+        "wrk runs with `-t%d` so that, on this %d-CPU machine, the client gets %s and "
+        "nginx's single worker the rest." % (
+            cfg["wrk_threads"], m["nproc"],
+            "one core" if cfg["wrk_threads"] == 1 else "%d cores" % cfg["wrk_threads"]),
+    ]
+    wrk_rows = [r for r in rows if r["tool"] == "wrk"]
+    if wrk_rows and all(r["prober_cores"] >= WRK_BOUND_FRACTION * cfg["wrk_threads"]
+                        for r in wrk_rows):
+        t = cfg["wrk_threads"]
+        notes.append("wrk was bound by its own CPU (%s cores for its %s) while nginx used "
+                     "%s cores: its rate is the limit of a %d-thread client on this "
+                     "machine, not of nginx." % (
+                         " and ".join("%.2f" % r["prober_cores"] for r in wrk_rows),
+                         "thread" if t == 1 else "%d threads" % t,
+                         " and ".join("%.2f" % r["nginx_cores"] for r in wrk_rows), t))
+    if bb:
+        notes.append("The wrk driving blackbox_exporter is not counted as blackbox's CPU; "
+                     "it used " + ", ".join("%s µs per probe at %s in flight" % (
+                         fmt_us(r["driver_wrk_cpu_us_per_probe"]), fmt_int(r["inflight"]))
+                         for r in bb) + ".")
+    for n in notes:
+        L.append("- " + n)
+    if res["warnings"]:
+        L.append("")
+        L.append("Warnings from this run:")
+        L.append("")
+        for w in res["warnings"]:
+            L.append("- " + w)
+    L.append("")
+    L.append("Raw numbers: `%s`." % res["json_path"])
+    L.append(MARK_END)
+    return "\n".join(L) + "\n"
+
+
+def write_docs(path, section):
+    """Replaces our section between the markers; other sections survive."""
+    if os.path.exists(path):
+        with open(path) as f:
+            text = f.read()
+    else:
+        text = DOCS_HEADER
+    b, e = text.find(MARK_BEGIN), text.find(MARK_END)
+    if b >= 0 and e > b:
+        rest = text[e + len(MARK_END):].lstrip("\n")
+        text = text[:b] + section + ("\n" + rest if rest else "")
+    elif b >= 0 or e >= 0:
+        raise BenchError("%s has a probe_vs_peers marker without its pair; fix it by hand" % path)
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def write_json(path, res):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(res, f, indent=2, sort_keys=True)
+        f.write("\n")
+    os.replace(tmp, path)
+
+
+# -------------------------------------------------------------------- main
+
+def display_path(path):
+    rel = os.path.relpath(os.path.abspath(path), REPO_ROOT)
+    return path if rel.startswith("..") else rel
+
+
+def seconds_env(name, default):
+    """A whole number from 1 to 3600 (seconds: wrk's -d takes no fractions)."""
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if not re.fullmatch(r"[0-9]+", raw.strip()) or not 1 <= int(raw) <= 3600:
+        raise BenchError("%s=%r: expected a whole number from 1 to 3600" % (name, raw))
+    return int(raw)
+
+
+def raise_nofile():
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = NOFILE_WANTED
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (want, max(hard, want)))
+    except (ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(want, hard), hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def parse_args():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--skip-tocsin", action="store_true",
+                    help="measure wrk and blackbox_exporter only; does not touch the docs "
+                         "unless --docs is given")
+    ap.add_argument("--docs", help="Markdown file whose section to replace (default %s)"
+                    % os.path.relpath(DOCS_DEFAULT, REPO_ROOT))
+    ap.add_argument("--json", default=JSON_DEFAULT, help="raw numbers (default %s)"
+                    % os.path.relpath(JSON_DEFAULT, REPO_ROOT))
+    return ap.parse_args()
+
+
+def command_line():
+    """What was run, as the user would type it."""
+    env = " ".join("%s=%s" % (k, shlex.quote(os.environ[k])) for k in (
+        "BENCH_SECONDS", "BENCH_WARMUP_SECONDS", "BENCH_WRK_THREADS", "TOCSIN_BENCH_BIN")
+        if os.environ.get(k))
+    if os.environ.get("MAKELEVEL"):
+        cmd = "make bench"
+    else:
+        cmd = " ".join(["bench/probe_vs_peers.sh"] + [shlex.quote(a) for a in sys.argv[1:]])
+    return (env + " " + cmd).strip()
+
+
+def main():
+    args = parse_args()
+    seconds = seconds_env("BENCH_SECONDS", DEFAULT_SECONDS)
+    warmup = seconds_env("BENCH_WARMUP_SECONDS", DEFAULT_WARMUP_SECONDS)
+    threads = seconds_env("BENCH_WRK_THREADS", WRK_THREADS)
+    binary = os.environ.get("TOCSIN_BENCH_BIN") or PROBE_THROUGHPUT_DEFAULT
+    if not args.skip_tocsin and not (os.path.isfile(binary) and os.access(binary, os.X_OK)):
+        raise BenchError("probe_throughput not built: %s does not exist or is not executable. "
+                         "`make bench` builds it; or set TOCSIN_BENCH_BIN, or pass "
+                         "--skip-tocsin to measure the peers only." % binary)
+    for tool in ("/usr/sbin/nginx", "wrk", Blackbox.BIN):
+        if not shutil.which(tool):
+            raise BenchError("%s not found; scripts/install-deps installs it" % tool)
+    docs = args.docs or (None if args.skip_tocsin else DOCS_DEFAULT)
+
+    # Traffic stays on 127.0.0.1: no proxy for urllib, curl or Go children.
+    for k in PROXY_ENV:
+        os.environ.pop(k, None)
+    os.environ["NO_PROXY"] = os.environ["no_proxy"] = "*"
+    nofile = raise_nofile()
+    res = {"benchmark": "probe_vs_peers",
+           "date_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+           "config": {"seconds": seconds, "warmup_seconds": warmup,
+                      "inflight": list(INFLIGHT_LEVELS), "wrk_threads": threads,
+                      "page_bytes": PAGE_BYTES, "nginx_worker_processes": 1,
+                      "nginx_worker_connections": NGINX_WORKER_CONNECTIONS,
+                      "listen_backlog": LISTEN_BACKLOG, "clk_tck": CLK_TCK},
+           "machine": machine_info(), "versions": versions(binary),
+           "command": command_line(), "json_path": display_path(args.json),
+           "skipped": {}, "rows": []}
+    others = other_probers()
+    children = Children()
+    tmp = None
+    try:
+        tmp = tempfile.mkdtemp(prefix="tocsin-bench-")
+        os.chmod(tmp, 0o755)  # nginx's worker may run as another user and must read the page
+        nginx = Nginx(children, tmp)
+        nginx.start()
+        log("nginx on %s (pid %d), nofile limit %d" % (nginx.page_url(), nginx.proc.pid, nofile))
+        if not args.skip_tocsin:
+            # Fail in seconds, not after the peers' minute, if the binary is broken.
+            log("tocsin: preflight, 1 check in flight for 1s")
+            rep, _ = run_tocsin(children, tmp, binary, nginx.page_url(), 1, 1)
+            if int(rep["ok"]) < 1:
+                raise BenchError("probe_throughput completed no successful check of %s in its "
+                                 "preflight: %s" % (nginx.page_url(), json.dumps(rep)))
+        res["rows"] += measure_wrk(children, tmp, nginx, seconds, warmup, threads)
+        res["rows"] += measure_blackbox(children, tmp, nginx, seconds, warmup, threads)
+        if args.skip_tocsin:
+            log("probe_throughput not run (--skip-tocsin); Tocsin rows skipped")
+            res["skipped"]["tocsin"] = "--skip-tocsin"
+        else:
+            res["rows"] += measure_tocsin(children, tmp, nginx, binary, seconds, warmup)
+    finally:
+        # A second Ctrl-C must not interrupt the cleanup.
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_IGN)
+        children.stop_all()
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+    res["ratios"] = ratios(res["rows"])
+    res["warnings"] = warnings_for(res["rows"])
+    if others:
+        res["warnings"].append("Processes this script did not start were running: %s."
+                               % ", ".join(others[:10]))
+    section = markdown(res)
+    write_json(args.json, res)
+    if docs:
+        write_docs(docs, section)
+        log("section written to %s" % docs)
+    log("raw numbers in %s" % args.json)
+    sys.stdout.write(section)
+    return 0
+
+
+def on_signal(signum, _frame):
+    raise SystemExit(128 + signum)
+
+
+if __name__ == "__main__":
+    # Ctrl-C must reach the cleanup even when started as a background job,
+    # which inherits SIGINT ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGHUP, on_signal)
+    try:
+        sys.exit(main())
+    except BenchError as e:
+        log("error: %s" % e)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        log("interrupted")
+        sys.exit(130)
