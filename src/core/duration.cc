@@ -13,7 +13,8 @@ struct Unit {
 
 // Longest names first so "ms" is not read as "m" followed by garbage.
 constexpr Unit kUnits[] = {
-    {"ms", 1'000}, {"us", 1}, {"h", 3'600'000'000}, {"m", 60'000'000}, {"s", 1'000'000},
+    {"ms", 1'000},          {"us", 1},          {"d", 86'400'000'000},
+    {"h", 3'600'000'000}, {"m", 60'000'000}, {"s", 1'000'000},
 };
 
 }  // namespace
@@ -43,7 +44,7 @@ Result<Micros> ParseDuration(std::string_view text) {
       }
       if (!matched) {
         return InvalidArgument("invalid duration unit in '" + original +
-                               "' (use us, ms, s, m or h)");
+                               "' (use us, ms, s, m, h or d)");
       }
       bare = false;
     } else if (!bare) {

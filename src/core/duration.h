@@ -1,5 +1,5 @@
 // Human durations as written in configs and on the command line: "250ms",
-// "10s", "5m", "1h", "1h30m". A bare number is seconds.
+// "10s", "5m", "1h", "30d", "1h30m". A bare number is seconds.
 #pragma once
 
 #include <string>

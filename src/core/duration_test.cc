@@ -11,6 +11,7 @@ TEST(DurationTest, ParsesEachUnit) {
   EXPECT_EQ(ParseDuration("5m").value(), 300'000'000);
   EXPECT_EQ(ParseDuration("2h").value(), 7'200'000'000);
   EXPECT_EQ(ParseDuration("40us").value(), 40);
+  EXPECT_EQ(ParseDuration("30d").value(), 2'592'000'000'000);
 }
 
 TEST(DurationTest, BareNumberIsSeconds) {
@@ -39,6 +40,7 @@ TEST(DurationTest, FormatsShortestExactSpelling) {
   EXPECT_EQ(FormatDuration(60'000'000), "1m");
   EXPECT_EQ(FormatDuration(10'000'000), "10s");
   EXPECT_EQ(FormatDuration(7), "7us");
+  EXPECT_EQ(FormatDuration(2'592'000'000'000), "30d");
 }
 
 }  // namespace
