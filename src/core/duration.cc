@@ -13,7 +13,7 @@ struct Unit {
 
 // Longest names first so "ms" is not read as "m" followed by garbage.
 constexpr Unit kUnits[] = {
-    {"ms", 1'000},          {"us", 1},          {"d", 86'400'000'000},
+    {"ms", 1'000},        {"us", 1},         {"d", 86'400'000'000},
     {"h", 3'600'000'000}, {"m", 60'000'000}, {"s", 1'000'000},
 };
 
@@ -61,8 +61,8 @@ Result<Micros> ParseDuration(std::string_view text) {
 
 std::string FormatDuration(Micros value) {
   if (value == 0) return "0s";
-  for (const Unit& u :
-       {Unit{"h", 3'600'000'000}, Unit{"m", 60'000'000}, Unit{"s", 1'000'000}, Unit{"ms", 1'000}}) {
+  for (const Unit& u : {Unit{"d", 86'400'000'000}, Unit{"h", 3'600'000'000}, Unit{"m", 60'000'000},
+                        Unit{"s", 1'000'000}, Unit{"ms", 1'000}}) {
     if (value % u.micros == 0) return std::to_string(value / u.micros) + std::string(u.name);
   }
   return std::to_string(value) + "us";

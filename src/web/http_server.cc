@@ -1,0 +1,488 @@
+// HttpServer on Boost.Beast: one acceptor, one Session per connection, each
+// on its own strand of the server's io_context. Every Beast and Asio include
+// of the project lives here so other files compile fast.
+#include "web/http_server.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <chrono>
+#include <ctime>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+#include <unordered_map>
+
+namespace tocsin::web {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+// After an error response (400, 413, 431) the client may still be sending;
+// closing with unread input would reset the connection and could destroy
+// the response before the client reads it (RFC 9112, 9.6). So the server
+// stops sending, then reads and discards for a while before closing.
+constexpr std::chrono::seconds kLingerTimeout{2};
+constexpr size_t kLingerMaxBytes = 1 << 20;
+constexpr size_t kLingerChunkBytes = 16 * 1024;
+// When accept() fails (out of file descriptors), wait before retrying
+// rather than spin.
+constexpr std::chrono::milliseconds kAcceptErrorBackoff{100};
+constexpr int kMaxThreads = 256;
+
+constexpr std::string_view kListenSyntax = "expected HOST:PORT, [IPV6]:PORT or :PORT";
+
+Error BadListen(std::string_view listen, std::string_view why) {
+  return InvalidArgument(
+      fmt::format("invalid listen address \"{}\": {} ({})", listen, why, kListenSyntax));
+}
+
+Result<tcp::endpoint> ParseListen(std::string_view listen) {
+  std::string_view host;
+  std::string_view port;
+  bool bracketed = false;
+  if (listen.starts_with('[')) {
+    const size_t close = listen.find(']');
+    if (close == std::string_view::npos) return BadListen(listen, "missing ']'");
+    if (close + 1 >= listen.size() || listen[close + 1] != ':') {
+      return BadListen(listen, "missing :PORT");
+    }
+    host = listen.substr(1, close - 1);
+    port = listen.substr(close + 2);
+    bracketed = true;
+  } else {
+    const size_t colon = listen.rfind(':');
+    if (colon == std::string_view::npos) return BadListen(listen, "missing :PORT");
+    host = listen.substr(0, colon);
+    port = listen.substr(colon + 1);
+    if (host.find(':') != std::string_view::npos) {
+      return BadListen(listen, "an IPv6 address goes in brackets, as in [::1]:8080");
+    }
+  }
+
+  unsigned port_number = 0;
+  if (port.empty() || port.size() > 5 ||
+      !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return BadListen(listen, "the port is not a number");
+  }
+  for (char c : port) port_number = port_number * 10 + static_cast<unsigned>(c - '0');
+  if (port_number > 65535) return BadListen(listen, "the port is above 65535");
+
+  net::ip::address address;
+  if (host.empty() && !bracketed) {
+    address = net::ip::address_v4::any();
+  } else if (host == "localhost" && !bracketed) {
+    address = net::ip::address_v4::loopback();
+  } else {
+    beast::error_code ec;
+    address = net::ip::make_address(std::string(host), ec);
+    if (ec || address.is_v6() != bracketed) {
+      return BadListen(listen,
+                       fmt::format("\"{}\" is not an IP{} address", host, bracketed ? "v6" : "v4"));
+    }
+  }
+  return tcp::endpoint(address, static_cast<uint16_t>(port_number));
+}
+
+std::string FormatEndpoint(const tcp::endpoint& endpoint) {
+  const std::string ip = endpoint.address().to_string();
+  return endpoint.address().is_v6() ? fmt::format("[{}]:{}", ip, endpoint.port())
+                                    : fmt::format("{}:{}", ip, endpoint.port());
+}
+
+bool IEquals(std::string_view a, std::string_view b) {
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
+                                            [&](char x, char y) { return lower(x) == lower(y); });
+}
+
+// RFC 9110 IMF-fixdate, e.g. "Sun, 06 Nov 1994 08:49:37 GMT".
+std::string HttpDate() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  return fmt::format("{}, {:02} {} {} {:02}:{:02}:{:02} GMT", kDays[tm.tm_wday], tm.tm_mday,
+                     kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+class Session;
+
+}  // namespace
+
+// --- Request, Response, Router ---
+
+std::optional<std::string_view> Request::header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (IEquals(key, name)) return value;
+  }
+  return std::nullopt;
+}
+
+Response Response::Text(int status, std::string body) {
+  Response response;
+  response.status = status;
+  response.body = std::move(body);
+  return response;
+}
+
+Router& Router::Add(std::string method, std::string path, Handler handler) {
+  if (method.empty() || !path.starts_with('/') || !handler) {
+    throw std::logic_error(fmt::format("bad route {} {}", method, path));
+  }
+  auto& methods = routes_[path];
+  if (!methods.emplace(method, std::move(handler)).second) {
+    throw std::logic_error(fmt::format("route {} {} registered twice", method, path));
+  }
+  return *this;
+}
+
+Response Router::Dispatch(const Request& request) const {
+  auto path = routes_.find(request.path);
+  if (path == routes_.end()) return Response::Text(404, "not found\n");
+  const auto& methods = path->second;
+  auto route = methods.find(request.method);
+  if (route == methods.end() && request.method == "HEAD") route = methods.find("GET");
+  if (route == methods.end()) {
+    std::string allow;
+    for (const auto& [method, handler] : methods) {
+      if (!allow.empty()) allow += ", ";
+      allow += method;
+    }
+    if (methods.contains("GET") && !methods.contains("HEAD")) allow += ", HEAD";
+    Response response = Response::Text(405, "method not allowed\n");
+    response.headers.emplace_back("Allow", std::move(allow));
+    return response;
+  }
+  try {
+    return route->second(request);
+  } catch (const std::exception&) {
+    // No logger in core yet; the client learns nothing about internals.
+    return Response::Text(500, "internal error\n");
+  } catch (...) {
+    return Response::Text(500, "internal error\n");
+  }
+}
+
+// --- The server ---
+
+struct HttpServer::Impl {
+  Impl(HttpServerOptions opts, Router r)
+      : options(std::move(opts)),
+        router(std::move(r)),
+        ioc(options.threads),
+        acceptor(net::make_strand(ioc)),
+        accept_backoff(acceptor.get_executor()),
+        work(net::make_work_guard(ioc)) {}
+
+  void Accept();
+  void OnAccept(beast::error_code ec, tcp::socket socket);
+  void Unregister(Session* session);
+  void Stop();
+
+  // Declared before ioc: handlers still queued when ioc is destroyed hold
+  // Sessions, whose destructors use these.
+  const HttpServerOptions options;
+  const Router router;
+  std::mutex mu;
+  bool stopping = false;                                          // guarded by mu
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;  // guarded by mu
+
+  net::io_context ioc;
+  tcp::acceptor acceptor;  // on its own strand
+  net::steady_timer accept_backoff;
+  tcp::endpoint bound;
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
+  std::vector<std::thread> threads;
+
+  std::mutex stop_mu;
+  bool stopped = false;  // guarded by stop_mu
+};
+
+namespace {
+
+// One connection: read a request, answer it, repeat while keep-alive.
+// Every member runs on the session's strand.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(HttpServer::Impl& server, tcp::socket socket)
+      : server_(server), stream_(std::move(socket)) {
+    beast::error_code ec;
+    const tcp::endpoint peer = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_address_ = FormatEndpoint(peer);
+  }
+  ~Session() { server_.Unregister(this); }
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  void Start() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
+  }
+
+  // Safe from any thread: hops onto the strand.
+  void CloseFromOutside() {
+    net::post(stream_.get_executor(), [self = shared_from_this()] { self->Close(); });
+  }
+
+ private:
+  void Read() {
+    parser_.emplace();
+    parser_->header_limit(
+        static_cast<uint32_t>(std::min<size_t>(server_.options.max_header_bytes, UINT32_MAX)));
+    parser_->body_limit(server_.options.max_body_bytes);
+    stream_.expires_after(std::chrono::microseconds(server_.options.read_timeout));
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t /*bytes*/) { self->OnRead(ec); });
+  }
+
+  void OnRead(beast::error_code ec) {
+    if (ec == http::error::header_limit) {
+      return SendError(431, "request header fields too large\n");
+    }
+    if (ec == http::error::body_limit) return SendError(413, "request body too large\n");
+    if (ec == http::error::end_of_stream || ec == http::error::partial_message) return Close();
+    if (ec && ec.category() == beast::http::make_error_code(http::error::bad_target).category()) {
+      return SendError(400, "bad request\n");
+    }
+    if (ec) return Close();  // timeout, reset, or closed by Stop()
+
+    const auto& message = parser_->get();
+    Request request;
+    request.method = std::string(message.method_string());
+    request.target = std::string(message.target());
+    if (!request.target.starts_with('/')) return SendError(400, "bad request target\n");
+    const size_t question = request.target.find('?');
+    request.path = request.target.substr(0, question);
+    if (question != std::string::npos) request.query = request.target.substr(question + 1);
+    for (const auto& field : message) {
+      request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+    request.body = message.body();
+    request.remote_address = remote_address_;
+
+    Response response = server_.router.Dispatch(request);
+    const bool head = message.method() == http::verb::head;
+    Send(std::move(response), message.version(), message.keep_alive(), head, /*linger=*/false);
+  }
+
+  void SendError(int status, std::string body) {
+    Send(Response::Text(status, std::move(body)), 11, /*keep_alive=*/false, /*head=*/false,
+         /*linger=*/true);
+  }
+
+  void Send(Response response, unsigned version, bool keep_alive, bool head, bool linger) {
+    if (response.status < 100 || response.status > 599) response = Response::Text(500, "");
+    auto& out = response_.emplace(static_cast<http::status>(response.status), version);
+    out.set(http::field::server, "tocsin");
+    out.set(http::field::date, HttpDate());
+    out.set(http::field::content_type, response.content_type);
+    bool has_cache_control = false;
+    for (auto& [name, value] : response.headers) {
+      has_cache_control = has_cache_control || IEquals(name, "Cache-Control");
+      out.insert(name, value);
+    }
+    if (!has_cache_control) out.set(http::field::cache_control, "no-store");
+    out.keep_alive(keep_alive);
+    const size_t body_size = response.body.size();
+    if (head) {
+      out.content_length(body_size);  // what GET would send; no body follows
+    } else {
+      out.body() = std::move(response.body);
+      out.prepare_payload();
+    }
+    stream_.expires_after(std::chrono::microseconds(server_.options.write_timeout));
+    http::async_write(
+        stream_, *response_,
+        [self = shared_from_this(), keep_alive, linger](beast::error_code ec, size_t /*bytes*/) {
+          self->response_.reset();
+          if (ec) return self->Close();
+          if (linger) return self->Linger();
+          if (!keep_alive) return self->CloseGracefully();
+          self->Read();
+        });
+  }
+
+  void Linger() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) return Close();
+    buffer_.consume(buffer_.size());
+    stream_.expires_after(kLingerTimeout);
+    Drain();
+  }
+
+  void Drain() {
+    stream_.async_read_some(buffer_.prepare(kLingerChunkBytes),
+                            [self = shared_from_this()](beast::error_code ec, size_t bytes) {
+                              self->lingered_bytes_ += bytes;
+                              if (ec || self->lingered_bytes_ > kLingerMaxBytes) {
+                                return self->Close();
+                              }
+                              self->Drain();
+                            });
+  }
+
+  void CloseGracefully() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    Close();
+  }
+
+  void Close() {
+    stream_.close();  // noexcept; pending operations complete with operation_aborted
+  }
+
+  HttpServer::Impl& server_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<http::response<http::string_body>> response_;
+  std::string remote_address_;
+  size_t lingered_bytes_ = 0;
+};
+
+}  // namespace
+
+void HttpServer::Impl::Accept() {
+  acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    OnAccept(ec, std::move(socket));
+  });
+}
+
+void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
+  if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
+  if (ec) {
+    // Out of descriptors or memory: existing connections continue, new ones
+    // wait in the backlog until the retry.
+    accept_backoff.expires_after(kAcceptErrorBackoff);
+    accept_backoff.async_wait([this](beast::error_code wait_ec) {
+      if (!wait_ec) Accept();
+    });
+    return;
+  }
+  auto session = std::make_shared<Session>(*this, std::move(socket));
+  bool admitted = false;
+  {
+    std::lock_guard lock(mu);
+    admitted = !stopping && sessions.size() < options.max_connections;
+    if (admitted) sessions.emplace(session.get(), session);
+  }
+  // Not admitted: the session is dropped here, which closes the socket.
+  if (admitted) session->Start();
+  Accept();
+}
+
+void HttpServer::Impl::Unregister(Session* session) {
+  std::lock_guard lock(mu);
+  sessions.erase(session);
+}
+
+void HttpServer::Impl::Stop() {
+  std::lock_guard stop_lock(stop_mu);
+  if (stopped) return;
+  stopped = true;
+  std::vector<std::shared_ptr<Session>> live;
+  {
+    std::lock_guard lock(mu);
+    stopping = true;  // sessions accepted from now on are refused
+    for (auto& [raw, weak] : sessions) {
+      if (auto session = weak.lock()) live.push_back(std::move(session));
+    }
+  }
+  net::post(acceptor.get_executor(), [this] {
+    beast::error_code ec;
+    acceptor.close(ec);
+    accept_backoff.cancel();
+  });
+  for (auto& session : live) session->CloseFromOutside();
+  live.clear();
+  // With the listener and every connection closed, the threads run out of
+  // work and return.
+  work.reset();
+  for (auto& thread : threads) thread.join();
+  threads.clear();
+}
+
+// --- HttpServer ---
+
+HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+HttpServer::~HttpServer() {
+  Stop();
+}
+
+void HttpServer::Stop() {
+  impl_->Stop();
+}
+
+uint16_t HttpServer::port() const {
+  return impl_->bound.port();
+}
+
+std::string HttpServer::address() const {
+  return FormatEndpoint(impl_->bound);
+}
+
+Result<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions options, Router router) {
+  if (options.threads < 1 || options.threads > kMaxThreads) {
+    return InvalidArgument(fmt::format("threads must be 1 to {}", kMaxThreads));
+  }
+  if (options.max_connections < 1 || options.max_header_bytes < 1 || options.read_timeout <= 0 ||
+      options.write_timeout <= 0) {
+    return InvalidArgument("max_connections, max_header_bytes and the timeouts must be positive");
+  }
+  Result<tcp::endpoint> endpoint = ParseListen(options.listen);
+  if (!endpoint.ok()) return endpoint.error();
+
+  auto impl = std::make_unique<Impl>(std::move(options), std::move(router));
+  beast::error_code ec;
+  auto fail = [&](std::string_view step) {
+    return Unavailable(
+        fmt::format("cannot listen on {}: {}{}", FormatEndpoint(*endpoint), step, ec.message()));
+  };
+  impl->acceptor.open(endpoint->protocol(), ec);
+  if (ec) return fail("");
+  // Lets a restarted server bind while old connections sit in TIME_WAIT; on
+  // Linux it does not let two listeners share a port.
+  impl->acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (ec) return fail("setsockopt: ");
+  impl->acceptor.bind(*endpoint, ec);
+  if (ec) return fail("");
+  impl->acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) return fail("listen: ");
+  impl->bound = impl->acceptor.local_endpoint(ec);
+  if (ec) return fail("getsockname: ");
+  impl->Accept();
+
+  // From here the destructor stops and joins whatever was started.
+  auto server = std::make_unique<HttpServer>(std::move(impl));
+  Impl& started = *server->impl_;
+  for (int i = 0; i < started.options.threads; ++i) {
+    started.threads.emplace_back([&started] { started.ioc.run(); });
+  }
+  return server;
+}
+
+}  // namespace tocsin::web
