@@ -3,12 +3,14 @@
 #include <cstdio>
 
 #include "app/check_command.h"
+#include "app/serve_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"Tocsin: self-hosted website monitoring"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "tocsin 0.1.0");
   CLI::App* check = tocsin::app::AddCheckCommand(app);
+  CLI::App* serve = tocsin::app::AddServeCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
@@ -18,5 +20,6 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (check->parsed()) return tocsin::app::RunCheck();
+  if (serve->parsed()) return tocsin::app::RunServe();
   return 2;
 }

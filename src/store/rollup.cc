@@ -1,0 +1,100 @@
+#include "store/rollup.h"
+
+#include <algorithm>
+
+#include "probe/check_result.h"
+
+namespace tocsin::store {
+
+void RollupRow::Add(const StoredResult& r) {
+  ++count;
+  if (r.outcome != static_cast<uint8_t>(probe::Outcome::kOk)) {
+    ++failures;
+    return;
+  }
+  const uint64_t ok_before = count - failures - 1;
+  min_us = ok_before == 0 ? r.total_us : std::min(min_us, r.total_us);
+  max_us = std::max(max_us, r.total_us);
+  sum_us += r.total_us;
+  sketch.Add(r.total_us);
+}
+
+void RollupRow::Merge(const RollupRow& other) {
+  const uint64_t ok_this = count - failures;
+  const uint64_t ok_other = other.count - other.failures;
+  if (ok_other > 0) {
+    min_us = ok_this == 0 ? other.min_us : std::min(min_us, other.min_us);
+    max_us = std::max(max_us, other.max_us);
+  }
+  count += other.count;
+  failures += other.failures;
+  sum_us += other.sum_us;
+  sketch.Merge(other.sketch);
+}
+
+std::map<RollupKey, RollupRow> AggregateBatch(std::span<const StoredResult> results) {
+  std::map<RollupKey, RollupRow> rows;
+  for (const StoredResult& r : results) {
+    const int64_t seconds = r.ts_ms / 1000;
+    for (RollupLevel level : {RollupLevel::kMinute, RollupLevel::kHour, RollupLevel::kDay}) {
+      rows[RollupKey{r.monitor, level, BucketStart(level, seconds)}].Add(r);
+    }
+  }
+  return rows;
+}
+
+namespace {
+
+int64_t CeilTo(int64_t v, int64_t width) {
+  const int64_t floor = v - ((v % width) + width) % width;
+  return floor == v ? v : floor + width;
+}
+int64_t FloorTo(int64_t v, int64_t width) {
+  return v - ((v % width) + width) % width;
+}
+
+// Covers [from, to) at `level` where whole buckets fit, and hands the ragged
+// edges down to the next finer level.
+void Plan(RollupLevel level, int64_t from, int64_t to, RangePlan* plan) {
+  if (from >= to) return;
+  if (level == RollupLevel::kMinute) {
+    plan->spans.push_back({level, FloorTo(from, 60), to});
+    return;
+  }
+  const int64_t width = kLevelSeconds[static_cast<int>(level)];
+  const int64_t whole_from = CeilTo(from, width);
+  const int64_t whole_to = FloorTo(to, width);
+  const auto finer = static_cast<RollupLevel>(static_cast<int>(level) - 1);
+  if (whole_from >= whole_to) {
+    Plan(finer, from, to, plan);
+    return;
+  }
+  Plan(finer, from, whole_from, plan);
+  plan->spans.push_back({level, whole_from, whole_to});
+  Plan(finer, whole_to, to, plan);
+}
+
+}  // namespace
+
+RangePlan PlanRange(int64_t from_s, int64_t to_s) {
+  RangePlan plan;
+  Plan(RollupLevel::kDay, from_s, to_s, &plan);
+  return plan;
+}
+
+RangeSummary Summarize(const RollupRow& merged) {
+  RangeSummary s;
+  s.count = merged.count;
+  s.failures = merged.failures;
+  const uint64_t ok = merged.count - merged.failures;
+  if (ok == 0) return s;
+  s.min_us = merged.min_us;
+  s.max_us = merged.max_us;
+  s.mean_us = static_cast<double>(merged.sum_us) / static_cast<double>(ok);
+  s.p50_us = static_cast<uint32_t>(merged.sketch.Quantile(0.50));
+  s.p95_us = static_cast<uint32_t>(merged.sketch.Quantile(0.95));
+  s.p99_us = static_cast<uint32_t>(merged.sketch.Quantile(0.99));
+  return s;
+}
+
+}  // namespace tocsin::store
