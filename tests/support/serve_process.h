@@ -1,0 +1,46 @@
+// Runs `tocsin serve` as a child process for end-to-end tests: writes its
+// config, starts it, talks HTTP to it, signals it.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+
+namespace tocsin::testing {
+
+// An unused TCP port on 127.0.0.1 (bound, read, released).
+int FreePort();
+
+// GET http://address/path; returns the body, or "" with *status = 0 when
+// the server did not answer.
+std::string HttpGet(const std::string& address, const std::string& path, long* status = nullptr);
+
+class ServeProcess {
+ public:
+  // dir: a scratch directory (config, log and data live there).
+  explicit ServeProcess(std::string dir);
+  ~ServeProcess();  // kills the child if still running
+
+  void WriteConfig(const std::string& yaml);
+  std::string config_path() const { return dir_ + "/tocsin.yaml"; }
+  std::string data_dir() const { return dir_ + "/data"; }
+
+  // Starts the server; returns false if it exited or did not answer
+  // /healthz within the limit.
+  bool Start(int port);
+  // Starts and waits for exit (for start-up failures); returns the status.
+  int RunToExit(int port);
+  void Signal(int sig);
+  // Waits for the child to exit; returns its exit status, or -sig if killed.
+  int Wait();
+  std::string Log() const;  // everything the server wrote to stderr
+  const std::string& address() const { return address_; }
+
+ private:
+  void Spawn(int port);
+  std::string dir_;
+  std::string address_;
+  pid_t pid_ = -1;
+};
+
+}  // namespace tocsin::testing
