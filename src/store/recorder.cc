@@ -14,7 +14,6 @@ constexpr Micros kDropLogInterval = 10'000'000;
 
 Recorder::Recorder(Store& store, RecorderOptions options, CommitObserver observer)
     : store_(store), options_(options), observer_(std::move(observer)) {
-  queue_.reserve(options_.batch_max);
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -92,11 +91,13 @@ void Recorder::Run() {
       queue_.erase(queue_.begin(), queue_.begin() + static_cast<ptrdiff_t>(take));
     }
     if (!batch.empty() && !CommitWithRetry(batch)) {
-      // Stopping with the store still failing: what remains is counted lost.
+      // Stopping with the store still failing: what remains is counted lost,
+      // and leaves the queue so that no result is both queued and dropped.
       std::lock_guard lock(mu_);
-      dropped_.fetch_add(batch.size() + queue_.size(), std::memory_order_relaxed);
-      spdlog::error("recorder: stopped with {} results not stored: {}",
-                    batch.size() + queue_.size(), last_error_);
+      const size_t lost = batch.size() + queue_.size();
+      dropped_.fetch_add(lost, std::memory_order_relaxed);
+      queue_.clear();
+      spdlog::error("recorder: stopped with {} results not stored: {}", lost, last_error_);
       return;
     }
     batch.clear();
@@ -110,6 +111,7 @@ void Recorder::Run() {
 }
 
 bool Recorder::CommitWithRetry(std::vector<StoredResult>& batch) {
+  int permanent_failures = 0;
   while (true) {
     const Micros start = MonotonicMicros();
     Status s = store_.WriteBatch(batch);
@@ -125,6 +127,14 @@ bool Recorder::CommitWithRetry(std::vector<StoredResult>& batch) {
     const bool first = !failing_.exchange(true);
     std::unique_lock lock(mu_);
     last_error_ = s.error().message;
+    if (s.error().code != ErrorCode::kUnavailable &&
+        ++permanent_failures >= options_.max_permanent_failures) {
+      dropped_.fetch_add(batch.size(), std::memory_order_relaxed);
+      spdlog::error("recorder: gave up on a batch of {} results after {} tries: {}", batch.size(),
+                    permanent_failures, last_error_);
+      batch.clear();
+      return true;  // the next batches go on
+    }
     if (first) {
       spdlog::error("recorder: cannot store {} results, retrying every {} ms: {}", batch.size(),
                     options_.retry_backoff / 1000, last_error_);

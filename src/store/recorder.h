@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -25,6 +26,10 @@ struct RecorderOptions {
   size_t batch_max = 2'000;          // results per transaction
   Micros batch_interval = 100'000;   // longest a result waits before its batch commits
   Micros retry_backoff = 1'000'000;  // after a failed batch
+  // A batch that fails for a reason retrying cannot fix (not kUnavailable:
+  // e.g. a constraint or a corrupt row) is given up after this many tries,
+  // its results counted lost, so one bad batch cannot stop all recording.
+  int max_permanent_failures = 3;
   Micros retention = 30LL * 86'400'000'000;  // raw results kept this long
   Micros expiry_interval = 10'000'000;       // how often retention runs
   size_t expiry_rows = 5'000;                // rows deleted per retention pass at most
@@ -73,10 +78,10 @@ class Recorder {
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::vector<StoredResult> queue_;  // guarded by mu_
-  bool stopping_ = false;            // guarded by mu_
-  Micros stop_deadline_ = 0;         // guarded by mu_ (monotonic)
-  std::string last_error_;           // guarded by mu_
+  std::deque<StoredResult> queue_;  // guarded by mu_
+  bool stopping_ = false;           // guarded by mu_
+  Micros stop_deadline_ = 0;        // guarded by mu_ (monotonic)
+  std::string last_error_;          // guarded by mu_
 
   std::atomic<uint64_t> enqueued_{0};
   std::atomic<uint64_t> dropped_{0};

@@ -35,7 +35,8 @@ void RollupRow::Merge(const RollupRow& other) {
 std::map<RollupKey, RollupRow> AggregateBatch(std::span<const StoredResult> results) {
   std::map<RollupKey, RollupRow> rows;
   for (const StoredResult& r : results) {
-    const int64_t seconds = r.ts_ms / 1000;
+    // Floor, not truncation: a result at -500 ms belongs to the second -1.
+    const int64_t seconds = r.ts_ms / 1000 - (r.ts_ms % 1000 < 0 ? 1 : 0);
     for (RollupLevel level : {RollupLevel::kMinute, RollupLevel::kHour, RollupLevel::kDay}) {
       rows[RollupKey{r.monitor, level, BucketStart(level, seconds)}].Add(r);
     }

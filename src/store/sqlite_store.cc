@@ -63,6 +63,8 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<MonitorId>> SyncMonitors(const std::vector<MonitorRecord>& monitors) override {
+    // Taken before the statement, which is finalized on the connection at return.
+    std::lock_guard lock(writer_mu_);
     auto upsert = Stmt::Prepare(writer_.get(), R"sql(
       INSERT INTO monitors (name, owner, url, options_json, interval_us, enabled,
                             created_at, updated_at)
@@ -118,6 +120,7 @@ class SqliteStore final : public Store {
 
   Status WriteBatch(std::span<const StoredResult> results) override {
     if (results.empty()) return {};
+    std::lock_guard lock(writer_mu_);
     if (Status s = Exec(writer_.get(), "BEGIN IMMEDIATE"); !s.ok()) return s;
     Status s = WriteInTransaction(results);
     if (s.ok()) s = Exec(writer_.get(), "COMMIT");
@@ -129,6 +132,7 @@ class SqliteStore final : public Store {
   }
 
   Result<size_t> DeleteExpired(int64_t before_ms, size_t max_rows) override {
+    std::lock_guard lock(writer_mu_);
     if (expiry_cursor_ >= expiry_ids_.size()) {
       auto q = Stmt::Prepare(writer_.get(), "SELECT id FROM monitors ORDER BY id");
       if (!q.ok()) return q.error();
@@ -139,6 +143,9 @@ class SqliteStore final : public Store {
     // Per monitor, so every delete is a range of the primary key; bounded
     // work per call, so the writer never stalls the batches for long.
     if (Status s = Exec(writer_.get(), "BEGIN IMMEDIATE"); !s.ok()) return s.error();
+    // A minute rollup goes only when its whole minute is older than the
+    // cut-off: the minute holding before_ms still has results that stay.
+    const int64_t before_minute = BucketStart(RollupLevel::kMinute, before_ms / 1000);
     size_t deleted = 0;
     size_t visited = 0;
     while (deleted < max_rows && visited < kExpiryMonitorsPerCall &&
@@ -147,7 +154,7 @@ class SqliteStore final : public Store {
       ++visited;
       for (Stmt* stmt : {&delete_results_, &delete_details_, &delete_minutes_}) {
         stmt->Bind(1, id);
-        stmt->Bind(2, stmt == &delete_minutes_ ? before_ms / 1000 : before_ms);
+        stmt->Bind(2, stmt == &delete_minutes_ ? before_minute : before_ms);
         if (Status s = StepDone(writer_.get(), *stmt, "deleting expired results"); !s.ok()) {
           sqlite::Rollback(writer_.get());
           return s.error();
@@ -437,6 +444,10 @@ class SqliteStore final : public Store {
   }
 
   SqliteOptions options_;
+  // The writer connection is opened NOMUTEX and runs one transaction per
+  // call: the Recorder's thread (WriteBatch, DeleteExpired) and the server's
+  // (SyncMonitors, at start and on reload) take turns.
+  std::mutex writer_mu_;
   Db writer_;
   Db reader_;
   std::mutex reader_mu_;

@@ -2,8 +2,10 @@
 // embedded SQLite back end and (later) PostgreSQL are interchangeable and
 // no SQL leaks into other modules.
 //
-// Thread-safety: WriteBatch and the maintenance calls come from the one
-// writer thread (the Recorder); queries may come from any thread.
+// Thread-safety: any call may come from any thread. WriteBatch and
+// DeleteExpired come from the one writer thread (the Recorder), but
+// SyncMonitors comes from the server's thread (start, reload) while the
+// Recorder writes: writes take turns, one transaction each.
 #pragma once
 
 #include <cstdint>
