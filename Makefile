@@ -5,7 +5,7 @@ SAN_DIR   ?= build-sanitize
 JOBS      ?= $(shell nproc)
 CMAKE_GEN := -G Ninja
 
-.PHONY: all deps build run test test-sanitize bench format clean
+.PHONY: all deps build run test test-sanitize bench fuzz format clean
 
 all: build
 
@@ -36,6 +36,29 @@ test-sanitize: deps $(SAN_DIR)/build.ninja
 bench: build
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target probe_throughput
 	bench/probe_vs_peers.sh
+
+# The scale of `tocsin serve` (bench/README.md): about 10 minutes, so not
+# part of `bench`.
+.PHONY: bench-scale
+bench-scale: build
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target rollup_query
+	python3 bench/serve_scale.py
+
+# libFuzzer targets for the parsers of outside input, each run for a while
+# on its own corpus (kept in the build dir between runs).
+FUZZ_DIR     ?= build-fuzz
+FUZZ_SECONDS ?= 20
+FUZZ_TARGETS := url_fuzz config_fuzz sketch_fuzz
+fuzz: deps
+	cmake -S . -B $(FUZZ_DIR) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTOCSIN_FUZZ=ON \
+	  -DCMAKE_CXX_COMPILER=clang++
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target $(FUZZ_TARGETS)
+	for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_DIR)/corpus/$$t && echo "fuzz: $$t for $(FUZZ_SECONDS)s" && \
+	  $(FUZZ_DIR)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
+	    $(FUZZ_DIR)/corpus/$$t > $(FUZZ_DIR)/$$t.log 2>&1 || \
+	    { tail -40 $(FUZZ_DIR)/$$t.log; exit 1; }; \
+	done
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')

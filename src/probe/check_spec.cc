@@ -170,7 +170,10 @@ nlohmann::json SpecToJson(const CheckSpec& spec) {
 Result<CheckSpec> SpecFromJson(const nlohmann::json& json) {
   if (!json.is_object()) return InvalidArgument("check options must be an object");
   CheckSpec spec;
-  for (const auto& [key, value] : json.items()) {
+  for (const auto& item : json.items()) {
+    // Named references, not a structured binding: lambdas below capture them.
+    const std::string& key = item.key();
+    const nlohmann::json& value = item.value();
     auto want_string = [&](std::string* out) -> Status {
       if (!value.is_string()) return InvalidArgument("'" + key + "' must be a string");
       *out = value.get<std::string>();
