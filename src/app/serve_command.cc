@@ -1,5 +1,6 @@
 #include "app/serve_command.h"
 
+#include <malloc.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
@@ -67,6 +68,10 @@ int RunServe() {
   }
   spdlog::info("tocsin serve: listening on http://{}, data dir {}, {} monitors",
                (*server)->address(), config->server.data_dir, (*server)->monitor_count());
+  // Parsing a large config leaves hundreds of MB of freed heap that glibc
+  // keeps; the running set needs a fraction of it. Hand it back.
+  config->monitors = {};
+  malloc_trim(0);
 
   while (true) {
     int sig = 0;
@@ -86,6 +91,8 @@ int RunServe() {
         spdlog::error("config reload failed, running set unchanged: {}", warning.error().message);
         continue;
       }
+      fresh->monitors = {};
+      malloc_trim(0);
       spdlog::info("config reloaded: {} monitors", (*server)->monitor_count());
       if (!warning->empty()) spdlog::warn("config reload: {}", *warning);
       continue;
