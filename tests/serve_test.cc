@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "core/temp_dir.h"
 #include "support/serve_process.h"
 #include "support/target_server.h"
 
@@ -66,12 +67,6 @@ double Metric(const std::string& address, const std::string& name) {
 
 class ServeTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/tocsin-serve-test-XXXXXX";
-    dir_ = mkdtemp(tmpl);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   // The server part of every config: the target server's address allowed,
   // its DNS used.
   std::string ServerYaml() const {
@@ -90,7 +85,8 @@ class ServeTest : public ::testing::Test {
     return body.empty() ? nlohmann::json::array() : nlohmann::json::parse(body);
   }
 
-  std::string dir_;
+  TempDir tmp_{"tocsin-serve-test"};
+  const std::string dir_ = tmp_.path();
 };
 
 TEST_F(ServeTest, ChecksMonitorsOnScheduleAndKeepsTheirResults) {

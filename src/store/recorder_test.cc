@@ -1,4 +1,5 @@
 #include "store/recorder.h"
+#include "core/temp_dir.h"
 
 #include <signal.h>
 #include <sqlite3.h>
@@ -66,25 +67,6 @@ StoredResult MakeResult(MonitorId monitor, int64_t ts_ms) {
   r.total_us = 12'345;
   return r;
 }
-
-class TempDir {
- public:
-  TempDir() {
-    std::string templ = "/tmp/tocsin-recorder-test-XXXXXX";
-    if (mkdtemp(templ.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = templ;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // An in-memory Store whose WriteBatch can be held (to fill the Recorder's
 // queue) or made to fail a number of times; it records what it was given.
@@ -182,7 +164,7 @@ std::multiset<int64_t> Range(int64_t from, int64_t n) {
 }
 
 TEST(RecorderTest, EnqueuedResultsAreCommittedToTheStore) {
-  TempDir dir;
+  TempDir dir("tocsin-recorder-test");
   auto store = ValueOrThrow(OpenSqliteStore({.path = dir.path() + "/tocsin.db"}));
   MonitorRecord m;
   m.name = "recorded";
@@ -340,7 +322,7 @@ bool IntegrityOk(const std::string& path) {
 // result it reported committed must be in the database, which must be
 // intact and writable.
 TEST(RecorderTest, CommittedResultsSurviveKill9) {
-  TempDir dir;
+  TempDir dir("tocsin-recorder-test");
   const std::string path = dir.path() + "/tocsin.db";
   int fds[2];
   ASSERT_EQ(pipe(fds), 0);

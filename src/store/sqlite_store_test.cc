@@ -27,6 +27,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/temp_dir.h"
 #include "probe/check_result.h"
 #include "report/sketch.h"
 #include "store/rollup.h"
@@ -59,25 +60,6 @@ T ValueOrThrow(Result<T> r) {
 void OkOrThrow(const Status& s) {
   if (!s.ok()) throw std::runtime_error(s.error().message);
 }
-
-class TempDir {
- public:
-  TempDir() {
-    std::string templ = "/tmp/tocsin-store-test-XXXXXX";
-    if (mkdtemp(templ.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = templ;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // A second connection to the store's file, as another process would have.
 class RawDb {
@@ -309,7 +291,7 @@ class SqliteStoreTest : public ::testing::Test {
 
   uint64_t RawRows() { return ValueOrThrow(store_->Stats()).raw_rows; }
 
-  TempDir dir_;
+  TempDir dir_{"tocsin-store-test"};
   std::string db_path_ = dir_.path() + "/tocsin.db";
   std::unique_ptr<Store> store_;
 };
@@ -881,7 +863,7 @@ int FillUntilFullThenRecover(const std::string& db_path, const std::function<voi
 // most containers); skipped without it.
 TEST_F(SqliteStoreTest, FullDiskFailsTheBatchAsUnavailableAndTheStoreRecovers) {
   Close();
-  TempDir mount_point;
+  TempDir mount_point{"tocsin-store-test"};
   const std::string dir = mount_point.path();
   const int code = RunInChild([&dir]() -> int {
     if (unshare(CLONE_NEWNS) != 0 ||
