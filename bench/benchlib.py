@@ -14,6 +14,7 @@ import os
 import platform
 import re
 import resource
+import shlex
 import signal
 import socket
 import subprocess
@@ -468,6 +469,18 @@ def write_json(path, res):
 def display_path(path):
     rel = os.path.relpath(os.path.abspath(path), REPO_ROOT)
     return path if rel.startswith("..") else rel
+
+
+def command_line(env_names, make_target, script):
+    """What was run, as the user would type it: the environment variables
+    that change the run, then `make TARGET` under make, else the script."""
+    env = " ".join("%s=%s" % (k, shlex.quote(os.environ[k])) for k in env_names
+                   if os.environ.get(k))
+    if os.environ.get("MAKELEVEL"):
+        cmd = "make " + make_target
+    else:
+        cmd = " ".join([script] + [shlex.quote(a) for a in sys.argv[1:]])
+    return (env + " " + cmd).strip()
 
 
 def seconds_env(name, default, maximum=3600):

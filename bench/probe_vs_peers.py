@@ -19,7 +19,6 @@ import argparse
 import json
 import os
 import re
-import shlex
 import shutil
 import signal
 import subprocess
@@ -27,7 +26,7 @@ import sys
 import tempfile
 import time
 
-from benchlib import (CLK_TCK, DOCS_DEFAULT, LISTEN_BACKLOG, NGINX_WORKER_CONNECTIONS,
+from benchlib import (command_line, CLK_TCK, DOCS_DEFAULT, LISTEN_BACKLOG, NGINX_WORKER_CONNECTIONS,
                       PAGE_BYTES, PORT_ATTEMPTS, REPO_ROOT, BenchError, Children, Nginx,
                       date_utc, deb_version, display_path, floor1, fmt_int, fmt_us, free_port,
                       http_get, log, loopback_only, machine_busy_ticks, machine_info,
@@ -530,18 +529,6 @@ def parse_args():
     return ap.parse_args()
 
 
-def command_line():
-    """What was run, as the user would type it."""
-    env = " ".join("%s=%s" % (k, shlex.quote(os.environ[k])) for k in (
-        "BENCH_SECONDS", "BENCH_WARMUP_SECONDS", "BENCH_WRK_THREADS", "TOCSIN_BENCH_BIN")
-        if os.environ.get(k))
-    if os.environ.get("MAKELEVEL"):
-        cmd = "make bench"
-    else:
-        cmd = " ".join(["bench/probe_vs_peers.sh"] + [shlex.quote(a) for a in sys.argv[1:]])
-    return (env + " " + cmd).strip()
-
-
 def main():
     args = parse_args()
     seconds = seconds_env("BENCH_SECONDS", DEFAULT_SECONDS)
@@ -567,7 +554,7 @@ def main():
                       "nginx_worker_connections": NGINX_WORKER_CONNECTIONS,
                       "listen_backlog": LISTEN_BACKLOG, "clk_tck": CLK_TCK},
            "machine": machine_info(), "versions": versions(binary),
-           "command": command_line(), "json_path": display_path(args.json),
+           "command": command_line(("BENCH_SECONDS", "BENCH_WARMUP_SECONDS", "BENCH_WRK_THREADS", "TOCSIN_BENCH_BIN"), "bench", "bench/probe_vs_peers.sh"), "json_path": display_path(args.json),
            "skipped": {}, "rows": []}
     others = other_probers()
     children = Children()

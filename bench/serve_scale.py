@@ -35,7 +35,7 @@ import sys
 import tempfile
 import time
 
-from benchlib import (CLK_TCK, DOCS_DEFAULT, PAGE_BYTES, PORT_ATTEMPTS, REPO_ROOT, BenchError,
+from benchlib import (command_line, CLK_TCK, DOCS_DEFAULT, PAGE_BYTES, PORT_ATTEMPTS, REPO_ROOT, BenchError,
                       Children, Nginx, date_utc, deb_version, display_path, fmt_int, free_port,
                       http_get, log, loopback_only, machine_busy_ticks,
                       machine_info, markers, proc_cpu_ticks, processes_matching, raise_nofile,
@@ -941,17 +941,6 @@ def parse_args():
     return args
 
 
-def command_line():
-    env = " ".join("%s=%s" % (k, shlex.quote(os.environ[k])) for k in (
-        "SCALE_SECONDS", "SCALE_FAST_SECONDS", "TOCSIN_BIN", "TOCSIN_ROLLUP_QUERY_BIN")
-        if os.environ.get(k))
-    if os.environ.get("MAKELEVEL"):
-        cmd = "make bench-scale"
-    else:
-        cmd = " ".join(["bench/serve_scale.py"] + [shlex.quote(a) for a in sys.argv[1:]])
-    return (env + " " + cmd).strip()
-
-
 def versions():
     rev = sh(["git", "-C", REPO_ROOT, "rev-parse", "--short", "HEAD"])
     if not re.fullmatch(r"[0-9a-f]{4,40}", rev):
@@ -998,7 +987,7 @@ def main():
     others = processes_matching(lambda a: re.match(r"(\S*/)?nginx\b", a)
                                 or re.search(r"(^|/)tocsin$", a))
     res = {"benchmark": BENCHMARK, "date_utc": date_utc(), "machine": machine_info(),
-           "versions": versions(), "command": command_line(),
+           "versions": versions(), "command": command_line(("SCALE_SECONDS", "SCALE_FAST_SECONDS", "TOCSIN_BIN", "TOCSIN_ROLLUP_QUERY_BIN"), "bench-scale", "bench/serve_scale.py"),
            "json_path": display_path(json_path),
            "config": {"page_bytes": PAGE_BYTES, "per_host_concurrency": PER_HOST_CONCURRENCY,
                       "warmup_extra_s": WARMUP_EXTRA_S, "sample_every_s": SAMPLE_EVERY_S,
