@@ -31,12 +31,6 @@ CheckFlags& Flags() {
   return flags;
 }
 
-std::string Ms(Micros us) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.1f ms", static_cast<double>(us) / 1000.0);
-  return buf;
-}
-
 std::string Date(int64_t unix_seconds) {
   std::time_t t = static_cast<std::time_t>(unix_seconds);
   std::tm tm{};
@@ -51,11 +45,8 @@ void PrintText(const probe::CheckResult& r) {
   std::printf("  host        %s\n", r.host.c_str());
   std::printf("  ip          %s\n", r.ip.valid() ? r.ip.ToString().c_str() : "-");
   if (r.http_version != 0) {
-    const char* v = r.http_version == 10   ? "1.0"
-                    : r.http_version == 11 ? "1.1"
-                    : r.http_version == 20 ? "2"
-                                           : "3";
-    std::printf("  http        HTTP/%s %u\n", v, r.http_status);
+    std::printf("  http        HTTP/%s %u\n",
+                std::string(probe::HttpVersionName(r.http_version)).c_str(), r.http_status);
   }
   std::printf("  redirects   %u\n", r.redirects);
   std::printf("  bytes       %llu (%llu decoded), headers %u\n",
@@ -72,11 +63,12 @@ void PrintText(const probe::CheckResult& r) {
   std::printf("\n  %-11s%-11s%-11s%-12s%-11s%-11s%s\n", "DNS", "connect", "TLS", "first byte",
               "download", "redirects", "total");
   std::printf("  %-11s%-11s%-11s%-12s%-11s%-11s%s\n",
-              (Ms(t.dns) + (r.dns_cached ? "*" : "")).c_str(), Ms(t.connect).c_str(),
-              Ms(t.tls).c_str(), Ms(t.ttfb).c_str(), Ms(t.download).c_str(), Ms(t.redirect).c_str(),
-              Ms(t.total).c_str());
-  std::printf("  response time %s, full download %s\n\n", Ms(t.response()).c_str(),
-              Ms(t.total).c_str());
+              (FormatMillis(t.dns) + (r.dns_cached ? "*" : "")).c_str(),
+              FormatMillis(t.connect).c_str(), FormatMillis(t.tls).c_str(),
+              FormatMillis(t.ttfb).c_str(), FormatMillis(t.download).c_str(),
+              FormatMillis(t.redirect).c_str(), FormatMillis(t.total).c_str());
+  std::printf("  response time %s, full download %s\n\n", FormatMillis(t.response()).c_str(),
+              FormatMillis(t.total).c_str());
   std::printf("  outcome     %s", std::string(probe::OutcomeName(r.outcome)).c_str());
   if (r.tls_failure != probe::TlsFailure::kNone) {
     std::printf(" (%s)", std::string(probe::TlsFailureName(r.tls_failure)).c_str());

@@ -1,6 +1,7 @@
 #include "core/duration.h"
 
 #include <charconv>
+#include <cstdio>
 #include <limits>
 
 namespace tocsin {
@@ -57,6 +58,12 @@ Result<Micros> ParseDuration(std::string_view text) {
     total += static_cast<Micros>(number) * unit;
   }
   return total;
+}
+
+std::string FormatMillis(Micros value) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.1f ms", static_cast<double>(value) / 1000.0);
+  return buf;
 }
 
 std::string FormatDuration(Micros value) {

@@ -15,4 +15,7 @@ Result<Micros> ParseDuration(std::string_view text);
 // The shortest exact spelling: 1500000 -> "1500ms", 60000000 -> "1m".
 std::string FormatDuration(Micros value);
 
+// A measured time for people, in milliseconds to 0.1: 1234 -> "1.2 ms".
+std::string FormatMillis(Micros value);
+
 }  // namespace tocsin

@@ -43,5 +43,11 @@ TEST(DurationTest, FormatsShortestExactSpelling) {
   EXPECT_EQ(FormatDuration(2'592'000'000'000), "30d");
 }
 
+TEST(DurationTest, FormatsMillisToATenth) {
+  EXPECT_EQ(FormatMillis(1'234), "1.2 ms");
+  EXPECT_EQ(FormatMillis(150'049), "150.0 ms");
+  EXPECT_EQ(FormatMillis(0), "0.0 ms");
+}
+
 }  // namespace
 }  // namespace tocsin

@@ -56,6 +56,21 @@ std::string_view TlsFailureName(TlsFailure f) {
   return "unknown";
 }
 
+std::string_view HttpVersionName(uint8_t version) {
+  switch (version) {
+    case 10:
+      return "1.0";
+    case 11:
+      return "1.1";
+    case 20:
+      return "2";
+    case 30:
+      return "3";
+    default:
+      return "";
+  }
+}
+
 nlohmann::json ResultToJson(const CheckResult& r) {
   nlohmann::json j = {
       {"started_at_us", r.started_at},
@@ -64,11 +79,7 @@ nlohmann::json ResultToJson(const CheckResult& r) {
       {"url", r.url},
       {"host", r.host},
       {"ip", r.ip.valid() ? r.ip.ToString() : ""},
-      {"http_version", r.http_version == 0    ? ""
-                       : r.http_version == 10 ? "1.0"
-                       : r.http_version == 11 ? "1.1"
-                       : r.http_version == 20 ? "2"
-                                              : "3"},
+      {"http_version", HttpVersionName(r.http_version)},
       {"status", r.http_status},
       {"redirects", r.redirects},
       {"bytes", r.bytes},

@@ -46,6 +46,9 @@ enum class TlsFailure : uint8_t {
 
 std::string_view TlsFailureName(TlsFailure f);
 
+// "1.0", "1.1", "2", "3" for CheckResult::http_version; "" for none.
+std::string_view HttpVersionName(uint8_t version);
+
 struct TlsCertificate {
   std::string subject;  // RFC 2253, e.g. "CN=example.com,O=Example"
   std::string issuer;

@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/duration.h"
+
 namespace tocsin::probe {
 namespace {
 
@@ -29,12 +31,6 @@ net::Family FamilyFor(IpVersion v) {
       break;
   }
   return net::Family::kAny;
-}
-
-std::string FormatMs(Micros us) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.1f ms", static_cast<double>(us) / 1000.0);
-  return buf;
 }
 
 }  // namespace
@@ -221,7 +217,7 @@ void Shard::HandleTimers() {
     t.dns_us = now - t.hop_start;
     FailCheck(t, Outcome::kDnsError,
               "DNS timeout: no answer for " + t.url.host + " within the check's timeout (" +
-                  FormatMs(t.dns_us) + ")");
+                  FormatMillis(t.dns_us) + ")");
     Finish(t);
   }
 }

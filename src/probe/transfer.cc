@@ -10,6 +10,8 @@
 #include <ctime>
 #include <mutex>
 
+#include "core/duration.h"
+
 namespace tocsin::probe {
 namespace {
 
@@ -163,12 +165,6 @@ std::string CurlMessage(const Transfer& t, CURLcode code) {
   return t.error[0] != '\0' ? std::string(t.error) : std::string(curl_easy_strerror(code));
 }
 
-std::string FormatMs(Micros us) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.1f ms", static_cast<double>(us) / 1000.0);
-  return buf;
-}
-
 // Fills the phases of the hop from curl's clock (microseconds since curl
 // started the transfer) plus our DNS time, and the totals from ours.
 void RecordTimings(Transfer& t) {
@@ -266,13 +262,13 @@ void ClassifyCurlError(Transfer& t, CURLcode code) {
       if (connect == 0) {
         r.outcome = Outcome::kConnectTimeout;
         r.detail = "no TCP connection to " + t.ip.ToUrlHost() + ":" + std::to_string(t.url.port) +
-                   " after " + FormatMs(elapsed);
+                   " after " + FormatMillis(elapsed);
       } else {
         r.outcome = Outcome::kTimeout;
         const char* phase = (t.url.is_https() && app == 0) ? "during the TLS handshake"
                             : start == 0                   ? "waiting for the first byte"
                                                            : "while downloading the body";
-        r.detail = std::string("timed out ") + phase + " after " + FormatMs(elapsed);
+        r.detail = std::string("timed out ") + phase + " after " + FormatMillis(elapsed);
       }
       return;
     }
