@@ -471,6 +471,16 @@ def display_path(path):
     return path if rel.startswith("..") else rel
 
 
+def finish_section(lines, notes, res, mark_end):
+    """Ends a docs section: the notes as a list, this run's warnings, where
+    the raw numbers are, and the end marker. Returns the section's text."""
+    lines = list(lines) + ["- " + n for n in notes]
+    if res["warnings"]:
+        lines += ["", "Warnings from this run:", ""] + ["- " + w for w in res["warnings"]]
+    lines += ["", "Raw numbers: `%s`." % res["json_path"], mark_end]
+    return "\n".join(lines) + "\n"
+
+
 def command_line(env_names, make_target, script):
     """What was run, as the user would type it: the environment variables
     that change the run, then `make TARGET` under make, else the script."""

@@ -26,7 +26,7 @@ import sys
 import tempfile
 import time
 
-from benchlib import (command_line, CLK_TCK, DOCS_DEFAULT, LISTEN_BACKLOG, NGINX_WORKER_CONNECTIONS,
+from benchlib import (command_line, finish_section, CLK_TCK, DOCS_DEFAULT, LISTEN_BACKLOG, NGINX_WORKER_CONNECTIONS,
                       PAGE_BYTES, PORT_ATTEMPTS, REPO_ROOT, BenchError, Children, Nginx,
                       date_utc, deb_version, display_path, floor1, fmt_int, fmt_us, free_port,
                       http_get, log, loopback_only, machine_busy_ticks, machine_info,
@@ -500,18 +500,7 @@ def markdown(res):
                      "it used " + ", ".join("%s µs per probe at %s in flight" % (
                          fmt_us(r["driver_wrk_cpu_us_per_probe"]), fmt_int(r["inflight"]))
                          for r in bb) + ".")
-    for n in notes:
-        L.append("- " + n)
-    if res["warnings"]:
-        L.append("")
-        L.append("Warnings from this run:")
-        L.append("")
-        for w in res["warnings"]:
-            L.append("- " + w)
-    L.append("")
-    L.append("Raw numbers: `%s`." % res["json_path"])
-    L.append(MARK_END)
-    return "\n".join(L) + "\n"
+    return finish_section(L, notes, res, MARK_END)
 
 
 

@@ -35,7 +35,7 @@ import sys
 import tempfile
 import time
 
-from benchlib import (command_line, CLK_TCK, DOCS_DEFAULT, PAGE_BYTES, PORT_ATTEMPTS, REPO_ROOT, BenchError,
+from benchlib import (command_line, finish_section, CLK_TCK, DOCS_DEFAULT, PAGE_BYTES, PORT_ATTEMPTS, REPO_ROOT, BenchError,
                       Children, Nginx, date_utc, deb_version, display_path, fmt_int, free_port,
                       http_get, log, loopback_only, machine_busy_ticks,
                       machine_info, markers, proc_cpu_ticks, processes_matching, raise_nofile,
@@ -836,18 +836,7 @@ def markdown(res):
         "CPU: utime + stime of the server process (all threads) from /proc/PID/stat over the "
         "window, divided by the checks completed in it; nginx's CPU is apart and not counted.",
     ]
-    for n in notes:
-        L.append("- " + n)
-    if res["warnings"]:
-        L.append("")
-        L.append("Warnings from this run:")
-        L.append("")
-        for w in res["warnings"]:
-            L.append("- " + w)
-    L.append("")
-    L.append("Raw numbers: `%s`." % res["json_path"])
-    L.append(MARK_END)
-    return "\n".join(L) + "\n"
+    return finish_section(L, notes, res, MARK_END)
 
 
 def warnings_for(res):
