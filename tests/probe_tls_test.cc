@@ -74,7 +74,7 @@ TEST_F(ProbeTlsTest, InsecureSkipsVerificationButStillReportsTheCertificate) {
 
 TEST_F(ProbeTlsTest, PlainHttpToTlsPortIsProtocolError) {
   auto r = runner.Run(Spec("http://127.0.0.2:" + std::to_string(server.tls_valid) + "/ok"));
-  EXPECT_NE(r.outcome, Outcome::kOk);
+  EXPECT_EQ(r.outcome, Outcome::kProtocolError) << r.detail;
 }
 
 TEST_F(ProbeTlsTest, TlsHandshakeCountsInTotal) {
