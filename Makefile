@@ -12,19 +12,23 @@ all: build
 deps:
 	@scripts/install-deps
 
-$(BUILD_DIR)/build.ninja: CMakeLists.txt
+$(BUILD_DIR)/build.ninja: CMakeLists.txt src/CMakeLists.txt
 	cmake -S . -B $(BUILD_DIR) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-build: deps $(BUILD_DIR)/build.ninja
+# `make build` never installs anything (it fails with the compiler's message
+# when a package is missing); `make run` and `make test` install first.
+build: $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-run: build
+run: deps
+	@$(MAKE) --no-print-directory build
 	@scripts/run
 
-test: build
+test: deps
+	@$(MAKE) --no-print-directory build
 	cd $(BUILD_DIR) && ctest --output-on-failure
 
-$(SAN_DIR)/build.ninja: CMakeLists.txt
+$(SAN_DIR)/build.ninja: CMakeLists.txt src/CMakeLists.txt
 	cmake -S . -B $(SAN_DIR) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DTOCSIN_SANITIZE=ON
 
 # The same unit and integration tests under AddressSanitizer + UBSan.
@@ -33,14 +37,14 @@ test-sanitize: deps $(SAN_DIR)/build.ninja
 	cd $(SAN_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure
 
-bench: build
+bench: deps build
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target probe_throughput
 	bench/probe_vs_peers.sh
 
 # The scale of `tocsin serve` (bench/README.md): about 10 minutes, so not
 # part of `bench`.
 .PHONY: bench-scale
-bench-scale: build
+bench-scale: deps build
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target rollup_query
 	python3 bench/serve_scale.py
 

@@ -29,15 +29,15 @@
 #include <vector>
 
 #include "core/clock.h"
-#include "probe/check_result.h"
-#include "report/sketch.h"
+#include "model/check_record.h"
+#include "stats/sketch.h"
 #include "store/rollup.h"
 #include "store/store.h"
 
 namespace {
 
 namespace store = tocsin::store;
-using tocsin::probe::Outcome;
+using tocsin::model::Outcome;
 
 constexpr size_t kBatchSize = 2'000;         // results per WriteBatch, as the Recorder does
 constexpr double kMedianLatencyUs = 80'000;  // lognormal around 80 ms...
@@ -110,7 +110,7 @@ uint32_t ExactQuantile(std::vector<uint32_t> values, double q) {
 
 // The sketch's documented bound: |answer - exact| <= accuracy * exact + 0.5.
 bool WithinAccuracy(uint32_t answer, uint32_t exact) {
-  const double bound = tocsin::report::LatencySketch::kRelativeAccuracy * exact + 0.5;
+  const double bound = tocsin::stats::LatencySketch::kRelativeAccuracy * exact + 0.5;
   return std::fabs(static_cast<double>(answer) - static_cast<double>(exact)) <= bound;
 }
 

@@ -91,6 +91,9 @@ TEST(CheckCliTest, BadOptionValuesAreBadUsage) {
   EXPECT_EQ(RunTocsin("check -H 'no colon' http://example.com/").exit_code, 2);
   EXPECT_EQ(RunTocsin("check --allow-cidr 10.0.0.0/40 http://example.com/").exit_code, 2);
   EXPECT_EQ(RunTocsin("check --no-such-flag http://example.com/").exit_code, 2);
+  EXPECT_EQ(RunTocsin("check --dns-server dns.example.com http://example.com/").exit_code, 2);
+  EXPECT_EQ(RunTocsin("check --max-redirects lots http://example.com/").exit_code, 2);
+  EXPECT_EQ(RunTocsin("check --ip-version 5 http://example.com/").exit_code, 2);
   EXPECT_EQ(RunTocsin("check").exit_code, 2);
 }
 

@@ -122,6 +122,14 @@ TEST_F(ServeTest, BadConfigIsRefusedWithItsLine) {
   EXPECT_NE(serve.Log().find("only http and https"), std::string::npos) << serve.Log();
 }
 
+TEST_F(ServeTest, MalformedListenFlagIsBadUsageNamingTheFlag) {
+  ServeProcess serve(dir_);
+  serve.WriteConfig(ServerYaml());
+  EXPECT_EQ(serve.RunToExit(std::string("myhost:8080")), 2);
+  EXPECT_NE(serve.Log().find("--listen: invalid listen address 'myhost:8080'"), std::string::npos)
+      << serve.Log();
+}
+
 TEST_F(ServeTest, BusyListenAddressFailsStartUp) {
   ServeProcess first(dir_ + "/a");
   std::filesystem::create_directories(dir_ + "/a");

@@ -9,15 +9,17 @@
 #include <optional>
 
 #include "core/duration.h"
+#include "net/host_port.h"
+#include "probe/check_options.h"
 #include "probe/engine.h"
 
 namespace tocsin::app {
 namespace {
 
 struct CheckFlags {
-  probe::CheckSpec spec;
-  std::string timeout = "10s";
-  std::string ip_version = "auto";
+  // Check options as given, in order, read by their table row after parsing
+  // so that a bad value is a usage error with the option's own message.
+  std::vector<std::pair<const probe::CheckOption*, std::string>> options;
   bool ipv4 = false;
   bool ipv6 = false;
   bool json = false;
@@ -82,33 +84,33 @@ void PrintText(const probe::CheckResult& r) {
 CLI::App* AddCheckCommand(CLI::App& app) {
   CheckFlags& f = Flags();
   CLI::App* cmd = app.add_subcommand("check", "Check one URL now and print what was measured");
-  cmd->add_option("url", f.spec.url, "http:// or https:// URL")->required();
-  cmd->add_option("-X,--method", f.spec.method, "HTTP method")->capture_default_str();
-  // Repeatable options take one value per use, so a URL after them is
-  // never swallowed as a second value.
-  cmd->add_option("-H,--header", f.spec.headers, "Request header 'Name: value' (repeatable)")
-      ->allow_extra_args(false);
-  cmd->add_option("-d,--body", f.spec.body, "Request body");
-  cmd->add_option("-u,--basic-auth", f.spec.basic_auth, "Basic auth 'user:password'");
-  cmd->add_option("--expect-status", f.spec.expect_status, "Accepted statuses, e.g. 200-299,301")
-      ->capture_default_str();
-  cmd->add_option("--keyword", f.spec.keyword, "Text that must appear in the body");
-  cmd->add_option("--not-keyword", f.spec.not_keyword, "Text that must not appear in the body");
-  cmd->add_option("--regex", f.spec.regex, "PCRE2 regex that must match the body");
-  cmd->add_option("--not-regex", f.spec.not_regex, "PCRE2 regex that must not match the body");
-  cmd->add_option("--timeout", f.timeout, "Whole-check timeout, e.g. 500ms, 10s")
-      ->capture_default_str();
-  cmd->add_option("--max-body-bytes", f.spec.max_body_bytes, "Largest body accepted")
-      ->capture_default_str();
-  cmd->add_option("--max-header-bytes", f.spec.max_header_bytes, "Largest headers accepted")
-      ->capture_default_str();
-  cmd->add_option("--max-redirects", f.spec.max_redirects, "Redirects followed (0: none)")
-      ->capture_default_str();
-  cmd->add_option("--ip-version", f.ip_version, "auto, 4 or 6")->capture_default_str();
+  for (const probe::CheckOption& o : probe::CheckOptions()) {
+    const std::string flags(o.flags);
+    const std::string help(o.help);
+    const probe::CheckOption* row = &o;
+    if (o.kind == probe::OptionKind::kFlag) {
+      cmd->add_flag_function(
+          flags, [&f, row](int64_t) { f.options.emplace_back(row, "true"); }, help);
+      continue;
+    }
+    if (o.kind == probe::OptionKind::kList) {
+      // One value per use, so a URL after a repeatable option is never
+      // swallowed as its second value.
+      cmd->add_option_function<std::vector<std::string>>(
+             flags,
+             [&f, row](const std::vector<std::string>& values) {
+               for (const auto& v : values) f.options.emplace_back(row, v);
+             },
+             help)
+          ->allow_extra_args(false);
+      continue;
+    }
+    CLI::Option* option = cmd->add_option_function<std::string>(
+        flags, [&f, row](const std::string& value) { f.options.emplace_back(row, value); }, help);
+    if (o.name == "url") option->required();
+  }
   cmd->add_flag("-4", f.ipv4, "Same as --ip-version 4");
   cmd->add_flag("-6", f.ipv6, "Same as --ip-version 6");
-  cmd->add_option("--ca-file", f.spec.ca_file, "PEM CA bundle to trust instead of the system's");
-  cmd->add_flag("-k,--insecure", f.spec.insecure, "Do not verify the certificate");
   cmd->add_flag("--allow-private", f.allow_private,
                 "Allow loopback, private and link-local targets (your own network)");
   cmd->add_option("--allow-cidr", f.allow_cidrs, "Allow this address prefix (repeatable)")
@@ -125,18 +127,15 @@ int RunCheck() {
     std::fprintf(stderr, "tocsin check: %s\n", message.c_str());
     return 2;
   };
-  auto timeout = ParseDuration(f.timeout);
-  if (!timeout.ok()) return fail_usage(timeout.error().message);
-  f.spec.timeout = *timeout;
   if (f.ipv4 && f.ipv6) return fail_usage("-4 and -6 exclude each other");
-  if (f.ipv4) f.ip_version = "4";
-  if (f.ipv6) f.ip_version = "6";
-  {
-    auto parsed = probe::SpecFromJson(nlohmann::json{{"ip_version", f.ip_version}});
-    if (!parsed.ok()) return fail_usage(parsed.error().message);
-    f.spec.ip_version = parsed->ip_version;
+  if (f.ipv4) f.options.emplace_back(probe::FindCheckOption("ip_version"), "4");
+  if (f.ipv6) f.options.emplace_back(probe::FindCheckOption("ip_version"), "6");
+  probe::CheckSpec spec;
+  for (const auto& [option, text] : f.options) {
+    Status s = option->set(*option, spec, {probe::ValueForm::kPlain, text});
+    if (!s.ok()) return fail_usage(s.error().message);
   }
-  auto check = probe::PreparedCheck::Prepare(f.spec);
+  auto check = probe::PreparedCheck::Prepare(std::move(spec));
   if (!check.ok()) return fail_usage(check.error().message);
 
   probe::EngineOptions options;
@@ -146,6 +145,11 @@ int RunCheck() {
     auto prefix = net::Prefix::Parse(cidr);
     if (!prefix.ok()) return fail_usage(prefix.error().message);
     options.address_policy.allow.push_back(*prefix);
+  }
+  for (const auto& server : f.dns_servers) {
+    if (auto parsed = net::ParseDnsServer(server); !parsed.ok()) {
+      return fail_usage(parsed.error().message);
+    }
   }
   options.resolver.servers = f.dns_servers;
 
@@ -161,7 +165,7 @@ int RunCheck() {
     std::fprintf(stderr, "tocsin check: %s\n", engine.error().message.c_str());
     return 1;
   }
-  if (!(*engine)->Submit(*check, 1)) {
+  if (!(*engine)->Submit(*check, model::JobId{})) {
     std::fprintf(stderr, "tocsin check: the engine refused the check\n");
     return 1;
   }

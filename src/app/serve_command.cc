@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <optional>
+#include <tuple>
 
 #include "app/server.h"
 #include "config/config.h"
@@ -28,9 +29,15 @@ Result<config::Config> LoadConfig(const config::Environment& env) {
   auto config = f.config_path.empty() ? config::DefaultConfig(env)
                                       : config::LoadConfigFile(f.config_path, env);
   if (!config.ok()) return config;
-  // Command-line flags win over the file and the environment.
-  if (!f.listen.empty()) config->server.listen = f.listen;
-  if (!f.data_dir.empty()) config->server.data_dir = f.data_dir;
+  // Command-line flags win over the file and the environment, and are
+  // checked as they would be there.
+  for (const auto& [flag, key, value] : {std::tuple{"--listen", "listen", &f.listen},
+                                         std::tuple{"--data-dir", "data_dir", &f.data_dir}}) {
+    if (value->empty()) continue;
+    if (Status s = config::OverrideServerSetting(config->server, key, *value); !s.ok()) {
+      return InvalidArgument(std::string(flag) + ": " + s.error().message);
+    }
+  }
   return config;
 }
 

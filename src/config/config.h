@@ -92,6 +92,10 @@ Result<Config> ParseConfig(std::string_view yaml_text, std::string_view source_n
 // naming the path and the reason.
 Result<Config> LoadConfigFile(const std::string& path, const Environment& env);
 
+// Sets one scalar server setting from text, validated as the file's would
+// be: for the command-line flags that override the file (`--listen`).
+Status OverrideServerSetting(ServerConfig& server, std::string_view key, std::string_view text);
+
 // The config when no file is given: defaults, then environment overrides
 // (which can be invalid, hence the Result). No monitors.
 Result<Config> DefaultConfig(const Environment& env);

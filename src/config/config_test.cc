@@ -382,6 +382,27 @@ TEST(ConfigTest, BadListenAddressIsAnError) {
       << error;
 }
 
+TEST(ConfigTest, ListenAcceptsWhatTheServerBindsAndNothingElse) {
+  // The config reads the listen address with the server's own parser, so a
+  // file the config accepts never fails at bind time for its syntax.
+  auto every_interface = Parse("server:\n  listen: \":8080\"\n");
+  ASSERT_TRUE(every_interface.ok()) << every_interface.error().message;
+  EXPECT_EQ(every_interface->server.listen, ":8080");
+  EXPECT_TRUE(ErrorOf("server:\n  listen: myhost:8080\n")
+                  .starts_with("tocsin.yaml:2: server.listen: invalid listen address "
+                               "'myhost:8080': 'myhost' is not an IPv4 address or localhost"));
+}
+
+TEST(ConfigTest, OverrideServerSettingValidatesLikeTheFile) {
+  ServerConfig server;
+  EXPECT_TRUE(OverrideServerSetting(server, "listen", "127.0.0.1:9000").ok());
+  EXPECT_EQ(server.listen, "127.0.0.1:9000");
+  const Status bad = OverrideServerSetting(server, "listen", "127.0.0.1");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("no port"), std::string::npos) << bad.error().message;
+  EXPECT_EQ(server.listen, "127.0.0.1:9000");
+}
+
 TEST(ConfigTest, IPv6ListenAddressIsAccepted) {
   auto config = Parse("server:\n  listen: \"[::1]:8080\"\n");
   ASSERT_TRUE(config.ok()) << config.error().message;

@@ -20,6 +20,9 @@ enum class ErrorCode {
 struct Error {
   ErrorCode code = ErrorCode::kInternal;
   std::string message;
+  // The input field the error is about ("timeout", "url"), when there is
+  // one: lets a config loader point at the line, an API at the field.
+  std::string field = {};
 };
 
 inline Error InvalidArgument(std::string message) {
@@ -27,6 +30,12 @@ inline Error InvalidArgument(std::string message) {
 }
 inline Error Unavailable(std::string message) {
   return {ErrorCode::kUnavailable, std::move(message)};
+}
+inline Error InvalidField(std::string field, std::string message) {
+  return {ErrorCode::kInvalidArgument, std::move(message), std::move(field)};
+}
+inline Error NotFound(std::string message) {
+  return {ErrorCode::kNotFound, std::move(message)};
 }
 inline Error Internal(std::string message) {
   return {ErrorCode::kInternal, std::move(message)};

@@ -1,60 +1,12 @@
 #include "probe/check_result.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 
+#include "core/text.h"
+
 namespace tocsin::probe {
-
-std::string_view OutcomeName(Outcome o) {
-  switch (o) {
-    case Outcome::kOk:
-      return "ok";
-    case Outcome::kDnsError:
-      return "dns_error";
-    case Outcome::kBlockedAddress:
-      return "blocked_address";
-    case Outcome::kConnectRefused:
-      return "connect_refused";
-    case Outcome::kConnectTimeout:
-      return "connect_timeout";
-    case Outcome::kTlsError:
-      return "tls_error";
-    case Outcome::kTimeout:
-      return "timeout";
-    case Outcome::kHttpStatus:
-      return "http_status";
-    case Outcome::kAssertionFailed:
-      return "assertion_failed";
-    case Outcome::kTooLarge:
-      return "too_large";
-    case Outcome::kProtocolError:
-      return "protocol_error";
-    case Outcome::kRedirectLoop:
-      return "redirect_loop";
-  }
-  return "unknown";
-}
-
-std::string_view TlsFailureName(TlsFailure f) {
-  switch (f) {
-    case TlsFailure::kNone:
-      return "";
-    case TlsFailure::kExpired:
-      return "expired";
-    case TlsFailure::kNotYetValid:
-      return "not_yet_valid";
-    case TlsFailure::kSelfSigned:
-      return "self_signed";
-    case TlsFailure::kUntrustedIssuer:
-      return "untrusted_issuer";
-    case TlsFailure::kHostMismatch:
-      return "host_mismatch";
-    case TlsFailure::kRevoked:
-      return "revoked";
-    case TlsFailure::kHandshake:
-      return "handshake";
-  }
-  return "unknown";
-}
 
 std::string_view HttpVersionName(uint8_t version) {
   switch (version) {
@@ -105,6 +57,35 @@ nlohmann::json ResultToJson(const CheckResult& r) {
                         {"not_after", r.certificate->not_after}};
   }
   return j;
+}
+
+namespace {
+uint32_t ClampU32(int64_t v) {
+  return static_cast<uint32_t>(std::clamp<int64_t>(v, 0, UINT32_MAX));
+}
+}  // namespace
+
+model::CheckRecord ToRecord(const CheckResult& r, model::LocationId location) {
+  model::CheckRecord c;
+  c.monitor = r.job.monitor;
+  c.location = location;
+  c.ts_ms = r.started_at / 1000;
+  c.outcome = r.outcome;
+  c.tls_failure = r.tls_failure;
+  c.status = r.http_status;
+  c.http_version = r.http_version;
+  if (r.ip.valid()) c.ip = r.ip.ToString();
+  c.dns_us = ClampU32(r.timings.dns);
+  c.connect_us = ClampU32(r.timings.connect);
+  c.tls_us = ClampU32(r.timings.tls);
+  c.ttfb_us = ClampU32(r.timings.ttfb);
+  c.download_us = ClampU32(r.timings.download);
+  c.redirect_us = ClampU32(r.timings.redirect);
+  c.total_us = ClampU32(r.timings.total);
+  c.bytes = ClampU32(static_cast<int64_t>(r.bytes));
+  if (r.certificate) c.cert_not_after = r.certificate->not_after;
+  c.detail = std::string(Utf8Prefix(r.detail, model::kMaxDetailBytes));
+  return c;
 }
 
 }  // namespace tocsin::probe

@@ -1,5 +1,6 @@
-// CheckResult: what one check measured. This is the record the store keeps
-// (compactly) and the object `tocsin check --json` prints.
+// CheckResult: what one check measured, in full: the object `tocsin check
+// --json` prints. What travels on to the rest of Tocsin is its
+// model::CheckRecord (ToRecord).
 #pragma once
 
 #include <cstdint>
@@ -10,41 +11,18 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "core/clock.h"
+#include "model/check_record.h"
+#include "model/ids.h"
+#include "model/outcome.h"
 #include "net/ip_address.h"
 
 namespace tocsin::probe {
 
-// The closed set of outcomes. Values are stored: append only, never renumber.
-enum class Outcome : uint8_t {
-  kOk = 0,
-  kDnsError = 1,         // the name did not resolve (NXDOMAIN, no records, DNS timeout)
-  kBlockedAddress = 2,   // the address policy refused every address
-  kConnectRefused = 3,   // the TCP connection was refused or rejected
-  kConnectTimeout = 4,   // no TCP connection within the timeout
-  kTlsError = 5,         // handshake or certificate failure; tls_failure says which
-  kTimeout = 6,          // connected, but the response did not complete in time
-  kHttpStatus = 7,       // the status is not one of the expected ones
-  kAssertionFailed = 8,  // a keyword or regex assertion on the body failed
-  kTooLarge = 9,         // body or headers beyond their limit
-  kProtocolError = 10,   // malformed or truncated response, reset, empty reply
-  kRedirectLoop = 11,    // redirects loop or exceed the limit
-};
-inline constexpr int kOutcomeCount = 12;
-
-std::string_view OutcomeName(Outcome o);
-
-enum class TlsFailure : uint8_t {
-  kNone = 0,
-  kExpired,
-  kNotYetValid,
-  kSelfSigned,
-  kUntrustedIssuer,
-  kHostMismatch,
-  kRevoked,
-  kHandshake,  // protocol or cipher failure, no certificate verdict
-};
-
-std::string_view TlsFailureName(TlsFailure f);
+using model::kOutcomeCount;
+using model::Outcome;
+using model::OutcomeName;
+using model::TlsFailure;
+using model::TlsFailureName;
 
 // "1.0", "1.1", "2", "3" for CheckResult::http_version; "" for none.
 std::string_view HttpVersionName(uint8_t version);
@@ -73,7 +51,7 @@ struct Timings {
 };
 
 struct CheckResult {
-  uint64_t token = 0;     // the submitter's id for the check
+  model::JobId job;       // the submitter's id for the run, echoed back
   Micros started_at = 0;  // Unix microseconds
   Outcome outcome = Outcome::kOk;
   TlsFailure tls_failure = TlsFailure::kNone;
@@ -95,5 +73,10 @@ struct CheckResult {
 };
 
 nlohmann::json ResultToJson(const CheckResult& r);
+
+// The record the rest of Tocsin keeps of this result: for monitor
+// `result.job.monitor`, checked from `location`. Strings are cut to the
+// record's limits and times clamped to 32 bits of microseconds.
+model::CheckRecord ToRecord(const CheckResult& result, model::LocationId location);
 
 }  // namespace tocsin::probe

@@ -6,9 +6,7 @@
 
 #include <algorithm>
 #include <charconv>
-#include <nlohmann/json.hpp>
-
-#include "core/duration.h"
+#include "core/text.h"
 
 namespace tocsin::probe {
 
@@ -57,18 +55,6 @@ class Regex {
 
 namespace {
 
-std::string_view IpVersionName(IpVersion v) {
-  switch (v) {
-    case IpVersion::kV4:
-      return "4";
-    case IpVersion::kV6:
-      return "6";
-    case IpVersion::kAuto:
-      break;
-  }
-  return "auto";
-}
-
 bool IsToken(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
@@ -94,8 +80,7 @@ Status ValidateHeader(const std::string& header) {
 
 bool HeaderNamed(const std::string& header, std::string_view name) {
   if (header.size() <= name.size() || header[name.size()] != ':') return false;
-  return std::equal(name.begin(), name.end(), header.begin(),
-                    [](char a, char b) { return std::tolower(a) == std::tolower(b); });
+  return AsciiIEquals(std::string_view(header).substr(0, name.size()), name);
 }
 
 }  // namespace
@@ -135,122 +120,6 @@ bool StatusRanges::Contains(long status) const {
                      [&](const auto& r) { return status >= r.first && status <= r.second; });
 }
 
-nlohmann::json SpecToJson(const CheckSpec& spec) {
-  nlohmann::json j = {
-      {"url", spec.url},
-      {"method", spec.method},
-      {"expect_status", spec.expect_status},
-      {"timeout", FormatDuration(spec.timeout)},
-      {"max_body_bytes", spec.max_body_bytes},
-      {"max_header_bytes", spec.max_header_bytes},
-      {"max_redirects", spec.max_redirects},
-      {"ip_version", IpVersionName(spec.ip_version)},
-  };
-  if (!spec.headers.empty()) {
-    nlohmann::json headers = nlohmann::json::array();
-    for (const auto& h : spec.headers) {
-      const bool secret = HeaderNamed(h, "authorization") || HeaderNamed(h, "cookie");
-      headers.push_back(secret ? h.substr(0, h.find(':')) + ": <redacted>" : h);
-    }
-    j["headers"] = std::move(headers);
-  }
-  if (!spec.body.empty()) j["body"] = spec.body;
-  if (!spec.basic_auth.empty()) {
-    j["basic_auth"] = spec.basic_auth.substr(0, spec.basic_auth.find(':')) + ":<redacted>";
-  }
-  if (!spec.keyword.empty()) j["keyword"] = spec.keyword;
-  if (!spec.not_keyword.empty()) j["not_keyword"] = spec.not_keyword;
-  if (!spec.regex.empty()) j["regex"] = spec.regex;
-  if (!spec.not_regex.empty()) j["not_regex"] = spec.not_regex;
-  if (!spec.ca_file.empty()) j["ca_file"] = spec.ca_file;
-  if (spec.insecure) j["insecure"] = true;
-  return j;
-}
-
-Result<CheckSpec> SpecFromJson(const nlohmann::json& json) {
-  if (!json.is_object()) return InvalidArgument("check options must be an object");
-  CheckSpec spec;
-  for (const auto& item : json.items()) {
-    // Named references, not a structured binding: lambdas below capture them.
-    const std::string& key = item.key();
-    const nlohmann::json& value = item.value();
-    auto want_string = [&](std::string* out) -> Status {
-      if (!value.is_string()) return InvalidArgument("'" + key + "' must be a string");
-      *out = value.get<std::string>();
-      return {};
-    };
-    auto want_uint = [&](uint64_t max, auto* out) -> Status {
-      if (!value.is_number_unsigned() || value.get<uint64_t>() > max) {
-        return InvalidArgument("'" + key + "' must be a whole number up to " + std::to_string(max));
-      }
-      *out = static_cast<std::remove_reference_t<decltype(*out)>>(value.get<uint64_t>());
-      return {};
-    };
-    Status s;
-    if (key == "url") {
-      s = want_string(&spec.url);
-    } else if (key == "method") {
-      s = want_string(&spec.method);
-    } else if (key == "headers") {
-      if (!value.is_array()) return InvalidArgument("'headers' must be a list of 'Name: value'");
-      for (const auto& h : value) {
-        if (!h.is_string()) return InvalidArgument("'headers' must be a list of 'Name: value'");
-        spec.headers.push_back(h.get<std::string>());
-      }
-    } else if (key == "body") {
-      s = want_string(&spec.body);
-    } else if (key == "basic_auth") {
-      s = want_string(&spec.basic_auth);
-    } else if (key == "expect_status") {
-      s = want_string(&spec.expect_status);
-    } else if (key == "keyword") {
-      s = want_string(&spec.keyword);
-    } else if (key == "not_keyword") {
-      s = want_string(&spec.not_keyword);
-    } else if (key == "regex") {
-      s = want_string(&spec.regex);
-    } else if (key == "not_regex") {
-      s = want_string(&spec.not_regex);
-    } else if (key == "timeout") {
-      std::string text;
-      s = want_string(&text);
-      if (s.ok()) {
-        auto d = ParseDuration(text);
-        if (!d.ok()) return d.error();
-        spec.timeout = *d;
-      }
-    } else if (key == "max_body_bytes") {
-      s = want_uint(kMaxMaxBodyBytes, &spec.max_body_bytes);
-    } else if (key == "max_header_bytes") {
-      s = want_uint(kMaxMaxHeaderBytes, &spec.max_header_bytes);
-    } else if (key == "max_redirects") {
-      s = want_uint(kMaxMaxRedirects, &spec.max_redirects);
-    } else if (key == "ip_version") {
-      std::string v = value.is_number()   ? std::to_string(value.get<int>())
-                      : value.is_string() ? value.get<std::string>()
-                                          : "";
-      if (v == "auto") {
-        spec.ip_version = IpVersion::kAuto;
-      } else if (v == "4") {
-        spec.ip_version = IpVersion::kV4;
-      } else if (v == "6") {
-        spec.ip_version = IpVersion::kV6;
-      } else {
-        return InvalidArgument("'ip_version' must be auto, 4 or 6");
-      }
-    } else if (key == "ca_file") {
-      s = want_string(&spec.ca_file);
-    } else if (key == "insecure") {
-      if (!value.is_boolean()) return InvalidArgument("'insecure' must be true or false");
-      spec.insecure = value.get<bool>();
-    } else {
-      return InvalidArgument("unknown check option '" + key + "'");
-    }
-    if (!s.ok()) return s.error();
-  }
-  return spec;
-}
-
 PreparedCheck::~PreparedCheck() {
   curl_slist_free_all(headers_);
   curl_slist_free_all(cross_host_headers_);
@@ -259,47 +128,49 @@ PreparedCheck::~PreparedCheck() {
 Result<std::shared_ptr<const PreparedCheck>> PreparedCheck::Prepare(CheckSpec spec) {
   std::shared_ptr<PreparedCheck> p(new PreparedCheck());
   auto url = net::ParseUrl(spec.url);
-  if (!url.ok()) return url.error();
+  if (!url.ok()) return InvalidField("url", url.error().message);
   p->url_ = std::move(*url);
 
-  for (char& c : spec.method) c = static_cast<char>(std::toupper(c));
+  spec.method = AsciiUppercase(spec.method);
   if (!IsToken(spec.method) || spec.method.size() > 16) {
-    return InvalidArgument("invalid method '" + spec.method + "'");
+    return InvalidField("method", "invalid method '" + spec.method + "'");
   }
-  if (spec.headers.size() > kMaxHeaders) return InvalidArgument("more than 64 headers");
+  if (spec.headers.size() > kMaxHeaders) return InvalidField("headers", "more than 64 headers");
   for (const auto& h : spec.headers) {
-    if (Status s = ValidateHeader(h); !s.ok()) return s.error();
+    if (Status s = ValidateHeader(h); !s.ok()) return InvalidField("headers", s.error().message);
   }
   if (spec.body.size() > kMaxRequestBodyBytes) {
-    return InvalidArgument("request body larger than 1 MiB");
+    return InvalidField("body", "request body larger than 1 MiB");
   }
   if (!spec.basic_auth.empty() && spec.basic_auth.find(':') == std::string::npos) {
-    return InvalidArgument("basic_auth must be 'user:password'");
+    return InvalidField("basic_auth", "basic_auth must be 'user:password'");
   }
-  if (HasControlChars(spec.basic_auth)) return InvalidArgument("basic_auth has a line break");
+  if (HasControlChars(spec.basic_auth)) {
+    return InvalidField("basic_auth", "basic_auth has a line break");
+  }
   auto expect = StatusRanges::Parse(spec.expect_status);
-  if (!expect.ok()) return expect.error();
+  if (!expect.ok()) return InvalidField("expect_status", expect.error().message);
   p->expect_ = std::move(*expect);
   if (spec.timeout < 1'000 || spec.timeout > kMaxTimeout) {
-    return InvalidArgument("timeout must be between 1ms and 120s");
+    return InvalidField("timeout", "timeout must be between 1ms and 120s");
   }
   if (spec.max_body_bytes > kMaxMaxBodyBytes) {
-    return InvalidArgument("max_body_bytes must be at most 1 GiB");
+    return InvalidField("max_body_bytes", "max_body_bytes must be at most 1 GiB");
   }
   if (spec.max_header_bytes < 1024 || spec.max_header_bytes > kMaxMaxHeaderBytes) {
-    return InvalidArgument("max_header_bytes must be between 1 KiB and 1 MiB");
+    return InvalidField("max_header_bytes", "max_header_bytes must be between 1 KiB and 1 MiB");
   }
   if (spec.max_redirects > kMaxMaxRedirects) {
-    return InvalidArgument("max_redirects must be at most 20");
+    return InvalidField("max_redirects", "max_redirects must be at most 20");
   }
   if (!spec.regex.empty()) {
     auto r = Regex::Compile(spec.regex);
-    if (!r.ok()) return r.error();
+    if (!r.ok()) return InvalidField("regex", r.error().message);
     p->regex_ = std::move(*r);
   }
   if (!spec.not_regex.empty()) {
     auto r = Regex::Compile(spec.not_regex);
-    if (!r.ok()) return r.error();
+    if (!r.ok()) return InvalidField("not_regex", r.error().message);
     p->not_regex_ = std::move(*r);
   }
   p->keeps_body_ = !spec.keyword.empty() || !spec.not_keyword.empty() || p->regex_ || p->not_regex_;

@@ -1,7 +1,7 @@
 // What to check and how: the options of one HTTP(S) check, as users write
 // them (CheckSpec), and the validated, compiled form the engine runs
-// (PreparedCheck). Field names here are the names used everywhere: the
-// `tocsin check` flags, its --json output and the monitor config.
+// (PreparedCheck). Each field is an option of check_options.h, which names
+// it for every surface (flags, JSON, YAML).
 #pragma once
 
 #include <cstdint>
@@ -9,8 +9,6 @@
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "core/clock.h"
 #include "core/result.h"
@@ -54,12 +52,6 @@ struct CheckSpec {
   bool insecure = false;  // skip certificate verification (still reported)
 };
 
-// The options as JSON, by their config names; secrets are redacted.
-nlohmann::json SpecToJson(const CheckSpec& spec);
-// Reads options by the same names. Unknown keys are errors, so a typo in a
-// config never silently drops an assertion.
-Result<CheckSpec> SpecFromJson(const nlohmann::json& json);
-
 // Accepted HTTP statuses, e.g. "200-299,301".
 class StatusRanges {
  public:
@@ -76,6 +68,7 @@ class Regex;  // a compiled PCRE2 pattern
 // the check, on any engine thread.
 class PreparedCheck {
  public:
+  // Validates every option; an error names the option in Error::field.
   static Result<std::shared_ptr<const PreparedCheck>> Prepare(CheckSpec spec);
   ~PreparedCheck();
   PreparedCheck(const PreparedCheck&) = delete;

@@ -20,9 +20,9 @@ Engine::~Engine() {
   Stop();
 }
 
-bool Engine::Submit(std::shared_ptr<const PreparedCheck> check, uint64_t token) {
+bool Engine::Submit(std::shared_ptr<const PreparedCheck> check, model::JobId job) {
   const uint64_t n = next_shard_.fetch_add(1, std::memory_order_relaxed);
-  return shards_[n % shards_.size()]->Submit(std::move(check), token);
+  return shards_[n % shards_.size()]->Submit(std::move(check), job);
 }
 
 void Engine::Stop() {
@@ -33,6 +33,13 @@ EngineStats Engine::stats() const {
   EngineStats s;
   for (const auto& shard : shards_) shard->AddStats(&s);
   return s;
+}
+
+void Engine::RegisterMetrics(core::Registry& metrics) const {
+  metrics.AddCallbackGauge("tocsin_checks_in_flight", "Checks running now.",
+                           [this] { return static_cast<double>(stats().in_flight); });
+  metrics.AddCallbackGauge("tocsin_engine_queue_depth", "Checks waiting for an engine slot.",
+                           [this] { return static_cast<double>(stats().queued); });
 }
 
 }  // namespace tocsin::probe

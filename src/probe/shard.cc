@@ -35,11 +35,10 @@ net::Family FamilyFor(IpVersion v) {
 
 }  // namespace
 
-Shard::Shard(const EngineOptions& options, Engine::ResultSink sink)
+Shard::Shard(const EngineOptions& options, ResultSink sink)
     : options_(options), policy_(options.address_policy), sink_(std::move(sink)) {}
 
-Result<std::unique_ptr<Shard>> Shard::Create(const EngineOptions& options,
-                                             Engine::ResultSink sink) {
+Result<std::unique_ptr<Shard>> Shard::Create(const EngineOptions& options, ResultSink sink) {
   std::unique_ptr<Shard> shard(new Shard(options, std::move(sink)));
   if (Status s = shard->Init(); !s.ok()) return s.error();
   shard->thread_ = std::thread([s = shard.get()] { s->Run(); });
@@ -53,7 +52,7 @@ Status Shard::Init() {
   if (wake_fd_ < 0) return Internal(std::string("eventfd: ") + std::strerror(errno));
   Watch(kWakeTag, wake_fd_, EPOLLIN);
 
-  GlobalInitCurl();
+  if (Status s = GlobalInitCurl(); !s.ok()) return s;
   multi_ = curl_multi_init();
   if (multi_ == nullptr) return Internal("curl_multi_init failed");
   curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &Shard::CurlSocketCallback);
@@ -92,7 +91,7 @@ Shard::~Shard() {
   if (epoll_fd_ >= 0) close(epoll_fd_);
 }
 
-bool Shard::Submit(std::shared_ptr<const PreparedCheck> check, uint64_t token) {
+bool Shard::Submit(std::shared_ptr<const PreparedCheck> check, model::JobId job) {
   bool wake = false;
   {
     std::lock_guard lock(queue_mu_);
@@ -102,7 +101,7 @@ bool Shard::Submit(std::shared_ptr<const PreparedCheck> check, uint64_t token) {
       return false;
     }
     wake = queue_.empty();
-    queue_.push_back(Job{std::move(check), token});
+    queue_.push_back(Job{std::move(check), job});
     queued_.store(queue_.size(), std::memory_order_relaxed);
   }
   submitted_.fetch_add(1, std::memory_order_relaxed);
@@ -246,7 +245,7 @@ void Shard::StartCheck(Job job) {
   t.id = next_id_++;
   t.check = std::move(job.check);
   t.policy = &policy_;
-  t.result.token = job.token;
+  t.result.job = job.job;
   t.result.started_at = UnixMicros();
   t.check_start = MonotonicMicros();
   t.deadline = t.check_start + t.check->spec().timeout;

@@ -16,29 +16,28 @@
 
 #include "net/address_policy.h"
 #include "net/resolver.h"
-#include "probe/engine.h"
+#include "probe/engine_options.h"
 #include "probe/transfer.h"
 
 namespace tocsin::probe {
 
 class Shard {
  public:
-  static Result<std::unique_ptr<Shard>> Create(const EngineOptions& options,
-                                               Engine::ResultSink sink);
+  static Result<std::unique_ptr<Shard>> Create(const EngineOptions& options, ResultSink sink);
   ~Shard();
 
-  bool Submit(std::shared_ptr<const PreparedCheck> check, uint64_t token);
+  bool Submit(std::shared_ptr<const PreparedCheck> check, model::JobId job);
   void Stop();
   void AddStats(EngineStats* stats) const;
 
  private:
   struct Job {
     std::shared_ptr<const PreparedCheck> check;
-    uint64_t token;
+    model::JobId job;
   };
   enum Tag : uint32_t { kWakeTag = 1, kCurlTag = 2, kAresTag = 3 };
 
-  Shard(const EngineOptions& options, Engine::ResultSink sink);
+  Shard(const EngineOptions& options, ResultSink sink);
   Status Init();
   void Run();
   int NextTimeoutMs();
@@ -65,7 +64,7 @@ class Shard {
 
   const EngineOptions options_;
   const net::AddressPolicy policy_;
-  Engine::ResultSink sink_;
+  ResultSink sink_;
 
   int epoll_fd_ = -1;
   int wake_fd_ = -1;

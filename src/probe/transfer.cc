@@ -323,14 +323,18 @@ Transfer::~Transfer() {
   curl_slist_free_all(connect_to);
 }
 
-void GlobalInitCurl() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-      throw std::runtime_error("curl_global_init failed");
+Status GlobalInitCurl() {
+  // Once per process; a failure is remembered, so every shard reports it.
+  static const Status status = [] {
+    const CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+    if (rc != CURLE_OK) {
+      return Status(Internal(std::string("curl_global_init failed: ") + curl_easy_strerror(rc)));
     }
     g_ssl_ctx_index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
-  });
+    if (g_ssl_ctx_index < 0) return Status(Internal("SSL_CTX_get_ex_new_index failed"));
+    return Status();
+  }();
+  return status;
 }
 
 bool ConfigureEasy(Transfer& t) {

@@ -70,7 +70,8 @@ HopVerdict EvaluateHop(Transfer& t, CURLcode code, net::Url* next);
 // Marks t.result failed with the outcome and detail, timing it now.
 void FailCheck(Transfer& t, Outcome outcome, std::string detail);
 
-// Must be called once per process before any curl handle is made.
-void GlobalInitCurl();
+// Must succeed before any curl handle is made; calls after the first
+// return the first one's verdict.
+Status GlobalInitCurl();
 
 }  // namespace tocsin::probe

@@ -11,6 +11,9 @@ constexpr int kHostRetryTicks = 2;
 // A newly scheduled monitor runs within this window (or its interval, if
 // shorter), spread by its phase, rather than up to a whole interval later.
 constexpr Micros kFirstRunWindow = 60'000'000;
+// Start lag buckets (seconds): fine below 100 ms, where the target is.
+const std::vector<double> kLagBuckets = {0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1,
+                                         0.2,   0.5,   1,     2,    5,    10};
 
 uint64_t Mix(uint64_t x) {  // splitmix64: spreads consecutive ids evenly
   x += 0x9e3779b97f4a7c15ull;
@@ -21,20 +24,39 @@ uint64_t Mix(uint64_t x) {  // splitmix64: spreads consecutive ids evenly
 
 }  // namespace
 
-Scheduler::Scheduler(SchedulerOptions options, Submit submit, Sink sink, LagObserver lag)
+Scheduler::Scheduler(SchedulerOptions options, Submit submit, core::Registry* metrics)
     : options_(options),
       submit_(std::move(submit)),
-      sink_(std::move(sink)),
-      lag_(std::move(lag)),
       wheel_(options.tick, options.wheel_slots, MonotonicMicros()) {
+  if (metrics != nullptr) RegisterMetrics(*metrics);
   thread_ = std::thread([this] { Run(); });
+}
+
+void Scheduler::RegisterMetrics(core::Registry& metrics) {
+  lag_ =
+      &metrics.AddHistogram("tocsin_schedule_lag_seconds",
+                            "Start lag: when a check started minus when it was due.", kLagBuckets);
+  const auto gauge = [&](const char* name, const char* help, const std::atomic<uint64_t>& value) {
+    metrics.AddCallbackGauge(name, help, [&value] {
+      return static_cast<double>(value.load(std::memory_order_relaxed));
+    });
+  };
+  gauge("tocsin_monitors", "Enabled monitors being scheduled.", monitors_);
+  gauge("tocsin_checks_started", "Checks started since start (monotonic).", started_);
+  gauge("tocsin_checks_skipped_overlap",
+        "Runs skipped since start because the previous run of the monitor was still going.",
+        skipped_overlap_);
+  gauge("tocsin_checks_skipped_missed",
+        "Runs missed since start because the scheduler fell behind (monotonic).", skipped_missed_);
+  gauge("tocsin_checks_deferred_host",
+        "Times a due check waited for the per-host limit since start (monotonic).", deferred_host_);
 }
 
 Scheduler::~Scheduler() {
   Stop();
 }
 
-int64_t Scheduler::NextDueUnixMicros(store::MonitorId id, Micros interval, int64_t now_unix) {
+int64_t Scheduler::NextDueUnixMicros(model::MonitorId id, Micros interval, int64_t now_unix) {
   const int64_t phase = static_cast<int64_t>(Mix(id) % static_cast<uint64_t>(interval));
   const int64_t shifted = now_unix - phase;
   const int64_t k = shifted >= 0 ? shifted / interval : (shifted - interval + 1) / interval;
@@ -47,6 +69,11 @@ void Scheduler::Apply(std::vector<MonitorPlan> plans) {
     pending_ = std::make_unique<std::vector<MonitorPlan>>(std::move(plans));
   }
   cv_.notify_one();
+}
+
+void Scheduler::Done(model::JobId job) {
+  std::lock_guard lock(done_mu_);
+  done_.push_back(job);
 }
 
 void Scheduler::Stop() {
@@ -69,14 +96,6 @@ SchedulerStats Scheduler::stats() const {
   return s;
 }
 
-void Scheduler::OnResult(probe::CheckResult&& result) {
-  Entry* e = reinterpret_cast<Entry*>(result.token);
-  HostSlot* host = e->running_host;
-  sink_(e->id, std::move(result));
-  host->in_flight.fetch_sub(1, std::memory_order_relaxed);
-  e->in_flight.store(false, std::memory_order_release);  // last touch: e may be freed after
-}
-
 void Scheduler::Run() {
   while (true) {
     std::unique_ptr<std::vector<MonitorPlan>> pending;
@@ -89,71 +108,94 @@ void Scheduler::Run() {
       if (stopping_) break;
       pending = std::move(pending_);
     }
-    if (pending) {
-      const Micros now_mono = MonotonicMicros();
-      const int64_t now_unix = UnixMicros();
-      std::unordered_map<store::MonitorId, MonitorPlan*> wanted;
-      for (MonitorPlan& p : *pending) wanted[p.id] = &p;
-      // Monitors that went away stop being scheduled; their entries live on
-      // until the wheel and the engine are done with them.
-      for (auto it = active_.begin(); it != active_.end();) {
-        if (wanted.count(it->first)) {
-          ++it;
-          continue;
-        }
-        it->second->removed = true;
-        ++it->second->generation;
-        retired_.push_back(std::move(it->second));
-        it = active_.erase(it);
-      }
-      uint64_t enabled = 0;
-      for (auto& [id, plan] : wanted) {
-        auto& slot = active_[id];
-        const bool is_new = slot == nullptr;
-        if (is_new) {
-          slot = std::make_unique<Entry>();
-          slot->id = id;
-        }
-        Entry& e = *slot;
-        const bool timing_changed =
-            is_new || e.plan.interval != plan->interval || e.plan.enabled != plan->enabled;
-        e.plan = std::move(*plan);
-        e.host = SlotFor(*e.plan.check);
-        if (e.plan.enabled) ++enabled;
-        if (timing_changed) {
-          ++e.generation;  // drops the old wheel item, if any
-          if (e.plan.enabled) Schedule(e, now_mono, now_unix);
-        }
-      }
-      monitors_.store(enabled, std::memory_order_relaxed);
-    }
+    // Finished runs first, so a slot they free is seen by this tick's starts.
+    TakeDone();
+    if (pending) ApplyPlans(*pending);
     const Micros now = MonotonicMicros();
     wheel_.Advance(now, [&](Micros, WheelItem item) { Fire(item, now); });
-    for (auto it = retired_.begin(); it != retired_.end();) {
-      Entry* e = it->get();
-      if (e->wheel_items == 0 && !e->in_flight.load(std::memory_order_acquire)) {
-        it = retired_.erase(it);
-      } else {
-        ++it;
-      }
-    }
   }
 }
 
-void Scheduler::Schedule(Entry& e, Micros now_mono, int64_t now_unix) {
-  const Micros window = std::min(e.plan.interval, kFirstRunWindow);
-  const int64_t due_unix = NextDueUnixMicros(e.id, window, now_unix);
-  ++e.wheel_items;
+void Scheduler::TakeDone() {
+  {
+    std::lock_guard lock(done_mu_);
+    done_batch_.swap(done_);
+  }
+  for (const model::JobId& job : done_batch_) {
+    if (job.index >= slots_.size()) continue;
+    Slot& s = slots_[job.index];
+    if (!s.running || s.run != job.generation) continue;  // stale: not this slot's run
+    s.running = false;
+    --s.running_host->in_flight;
+    if (!s.in_use) free_slots_.push_back(job.index);  // removed while it ran
+  }
+  done_batch_.clear();
+}
+
+void Scheduler::Release(uint32_t index) {
+  Slot& s = slots_[index];
+  s.in_use = false;
+  ++s.generation;                                // drops its wheel items
+  if (!s.running) free_slots_.push_back(index);  // else when its run is done
+}
+
+void Scheduler::ApplyPlans(std::vector<MonitorPlan>& plans) {
+  const Micros now_mono = MonotonicMicros();
+  const int64_t now_unix = UnixMicros();
+  std::unordered_map<model::MonitorId, MonitorPlan*> wanted;
+  wanted.reserve(plans.size());
+  for (MonitorPlan& p : plans) wanted[p.id] = &p;
+  // Monitors that went away stop being scheduled.
+  for (auto it = index_of_.begin(); it != index_of_.end();) {
+    if (wanted.contains(it->first)) {
+      ++it;
+      continue;
+    }
+    Release(it->second);
+    it = index_of_.erase(it);
+  }
+  uint64_t enabled = 0;
+  for (auto& [id, plan] : wanted) {
+    auto [it, is_new] = index_of_.try_emplace(id, 0);
+    if (is_new) {
+      if (free_slots_.empty()) {
+        it->second = static_cast<uint32_t>(slots_.size());
+        slots_.emplace_back();
+      } else {
+        it->second = free_slots_.back();
+        free_slots_.pop_back();
+      }
+      Slot& fresh = slots_[it->second];
+      fresh.id = id;
+      fresh.in_use = true;
+    }
+    Slot& s = slots_[it->second];
+    const bool timing_changed =
+        is_new || s.plan.interval != plan->interval || s.plan.enabled != plan->enabled;
+    s.plan = std::move(*plan);
+    s.host = SlotFor(*s.plan.check);
+    if (s.plan.enabled) ++enabled;
+    if (timing_changed) {
+      ++s.generation;  // drops the old wheel item, if any
+      if (s.plan.enabled) Schedule(it->second, now_mono, now_unix);
+    }
+  }
+  monitors_.store(enabled, std::memory_order_relaxed);
+}
+
+void Scheduler::Schedule(uint32_t index, Micros now_mono, int64_t now_unix) {
+  const Slot& s = slots_[index];
+  const Micros window = std::min(s.plan.interval, kFirstRunWindow);
+  const int64_t due_unix = NextDueUnixMicros(s.id, window, now_unix);
   const Micros due = now_mono + (due_unix - now_unix);
-  wheel_.Insert(due, WheelItem{&e, e.generation, due});
+  wheel_.Insert(due, WheelItem{index, s.generation, due});
 }
 
 void Scheduler::Fire(WheelItem item, Micros now) {
-  Entry& e = *item.entry;
+  Slot& s = slots_[item.index];
+  if (!s.in_use || item.generation != s.generation) return;
   const Micros due = item.due;
-  --e.wheel_items;
-  if (e.removed || item.generation != e.generation) return;
-  const Micros interval = e.plan.interval;
+  const Micros interval = s.plan.interval;
   // The next run keeps the grid of this one: due + k * interval, the first
   // one ahead of now. Runs the scheduler could not start in time are
   // counted, not bunched up.
@@ -164,33 +206,32 @@ void Scheduler::Fire(WheelItem item, Micros now) {
     next = due + (missed + 1) * interval;
   }
 
-  if (e.in_flight.load(std::memory_order_acquire)) {
+  if (s.running) {
     skipped_overlap_.fetch_add(1, std::memory_order_relaxed);
-  } else if (e.host->in_flight.load(std::memory_order_relaxed) >= options_.per_host_concurrency) {
+  } else if (s.host->in_flight >= options_.per_host_concurrency) {
     deferred_host_.fetch_add(1, std::memory_order_relaxed);
     const Micros retry = now + kHostRetryTicks * options_.tick;
     if (retry < next) {
       // Ask again shortly, keeping the original due time (the lag grows).
-      ++e.wheel_items;
       wheel_.Insert(retry, item);
       return;
     }
     skipped_missed_.fetch_add(1, std::memory_order_relaxed);
   } else {
-    e.running_host = e.host;
-    e.host->in_flight.fetch_add(1, std::memory_order_relaxed);
-    e.in_flight.store(true, std::memory_order_release);
-    if (submit_(e.plan.check, reinterpret_cast<uint64_t>(&e))) {
+    ++s.run;
+    s.running = true;
+    s.running_host = s.host;
+    ++s.host->in_flight;
+    if (submit_(s.plan.check, model::JobId{s.id, item.index, s.run})) {
       started_.fetch_add(1, std::memory_order_relaxed);
-      if (lag_) lag_(now - due);
+      if (lag_) lag_->Observe(static_cast<double>(now - due) / 1e6);
     } else {
-      e.host->in_flight.fetch_sub(1, std::memory_order_relaxed);
-      e.in_flight.store(false, std::memory_order_release);
+      s.running = false;
+      --s.host->in_flight;
       rejected_.fetch_add(1, std::memory_order_relaxed);
     }
   }
-  ++e.wheel_items;
-  wheel_.Insert(next, WheelItem{&e, item.generation, next});
+  wheel_.Insert(next, WheelItem{item.index, item.generation, next});
 }
 
 Scheduler::HostSlot* Scheduler::SlotFor(const probe::PreparedCheck& check) {

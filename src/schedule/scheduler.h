@@ -3,9 +3,14 @@
 // overlapping a monitor's previous run, and with at most N checks in flight
 // per host:port.
 //
-// Threads: one scheduler thread owns the timer wheel and the monitor table.
-// Apply() and Stop() may be called from any thread. OnResult() is called on
-// an engine thread and must be wired as (part of) the engine's result sink.
+// It only decides when checks start. Each run goes to the probe engine as a
+// model::JobId (a slot index and a run generation, never a pointer); the
+// result goes wherever the engine's sink sends it, and whoever receives it
+// calls Done(job) so the scheduler knows the run is over.
+//
+// Threads: one scheduler thread owns the timer wheel and every monitor's
+// state. Apply(), Done() and Stop() may be called from any thread; Done()
+// only queues the job for the scheduler thread's next tick.
 #pragma once
 
 #include <atomic>
@@ -19,15 +24,15 @@
 #include <vector>
 
 #include "core/clock.h"
-#include "probe/check_result.h"
+#include "core/metrics.h"
+#include "model/ids.h"
 #include "probe/check_spec.h"
 #include "schedule/timer_wheel.h"
-#include "store/store.h"
 
 namespace tocsin::schedule {
 
 struct MonitorPlan {
-  store::MonitorId id = 0;
+  model::MonitorId id = 0;
   std::shared_ptr<const probe::PreparedCheck> check;
   Micros interval = 60'000'000;
   bool enabled = true;
@@ -51,13 +56,10 @@ struct SchedulerStats {
 class Scheduler {
  public:
   // Hands a check to the engine; false if refused.
-  using Submit = std::function<bool(std::shared_ptr<const probe::PreparedCheck>, uint64_t token)>;
-  // Receives each finished check (engine thread).
-  using Sink = std::function<void(store::MonitorId, probe::CheckResult&&)>;
-  // Receives each start lag: actual start minus due time (scheduler thread).
-  using LagObserver = std::function<void(Micros lag)>;
-
-  Scheduler(SchedulerOptions options, Submit submit, Sink sink, LagObserver lag = nullptr);
+  using Submit = std::function<bool(std::shared_ptr<const probe::PreparedCheck>, model::JobId)>;
+  // With `metrics`, registers the scheduler's counters and its start-lag
+  // histogram there; the registry must outlive the scheduler.
+  Scheduler(SchedulerOptions options, Submit submit, core::Registry* metrics = nullptr);
   ~Scheduler();  // stops
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
@@ -66,10 +68,12 @@ class Scheduler {
   // Takes effect on the scheduler thread within one tick.
   void Apply(std::vector<MonitorPlan> plans);
 
-  // The engine's sink for checks this scheduler started.
-  void OnResult(probe::CheckResult&& result);
+  // The run `job` (as submitted) is over. Any thread, never blocks for long;
+  // a job of a monitor since removed or rescheduled is recognised by its
+  // generation and only releases its host slot.
+  void Done(model::JobId job);
 
-  // Stops scheduling; checks in flight still report through OnResult.
+  // Stops scheduling. Checks in flight may still call Done(); it is ignored.
   void Stop();
 
   SchedulerStats stats() const;
@@ -77,51 +81,58 @@ class Scheduler {
   // The first due time strictly after `now_unix` for a monitor with this
   // id and interval: a phase offset derived from the id, so the same monitor
   // keeps its slot across restarts and monitors spread over the interval.
-  static int64_t NextDueUnixMicros(store::MonitorId id, Micros interval, int64_t now_unix);
+  static int64_t NextDueUnixMicros(model::MonitorId id, Micros interval, int64_t now_unix);
 
  private:
   struct HostSlot {
-    std::atomic<int> in_flight{0};
+    int in_flight = 0;
   };
-  struct Entry {
-    store::MonitorId id = 0;   // immutable
-    MonitorPlan plan;          // scheduler thread only
-    HostSlot* host = nullptr;  // scheduler thread only
-    uint32_t generation = 0;   // bumped when rescheduled or removed
-    uint32_t wheel_items = 0;  // items of this entry in the wheel
-    bool removed = false;
-    // Set by the scheduler thread when it starts a check, cleared by the
-    // engine thread as its very last touch of the entry.
-    std::atomic<bool> in_flight{false};
-    HostSlot* running_host = nullptr;  // written before in_flight is set
+  // One monitor's state, at a stable index in slots_. A slot whose monitor
+  // went away is reused once its last run is done.
+  struct Slot {
+    model::MonitorId id = 0;
+    MonitorPlan plan;
+    HostSlot* host = nullptr;
+    uint32_t generation = 0;  // bumped when rescheduled or removed: old wheel items die
+    uint32_t run = 0;         // bumped at each start: the JobId's generation
+    bool running = false;
+    HostSlot* running_host = nullptr;
+    bool in_use = false;  // false: on the free list, or removed and waiting for its run
   };
   struct WheelItem {
-    Entry* entry;
+    uint32_t index;
     uint32_t generation;
     Micros due;  // when the run was due (monotonic); it may fire later, held back
   };
 
+  void RegisterMetrics(core::Registry& metrics);
   void Run();
-  void ApplyPending();
-  void Schedule(Entry& e, Micros now_mono, int64_t now_unix);
+  void ApplyPlans(std::vector<MonitorPlan>& plans);
+  void TakeDone();
+  void Release(uint32_t index);
+  void Schedule(uint32_t index, Micros now_mono, int64_t now_unix);
   void Fire(WheelItem item, Micros now);
   HostSlot* SlotFor(const probe::PreparedCheck& check);
 
   const SchedulerOptions options_;
   Submit submit_;
-  Sink sink_;
-  LagObserver lag_;
+  core::Histogram* lag_ = nullptr;  // start lag, seconds
 
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;                              // guarded by mu_
   std::unique_ptr<std::vector<MonitorPlan>> pending_;  // guarded by mu_
 
+  std::mutex done_mu_;
+  std::vector<model::JobId> done_;  // guarded by done_mu_
+
   // Scheduler thread only.
   TimerWheel<WheelItem> wheel_;
-  std::unordered_map<store::MonitorId, std::unique_ptr<Entry>> active_;
-  std::vector<std::unique_ptr<Entry>> retired_;
+  std::vector<Slot> slots_;
+  std::vector<uint32_t> free_slots_;
+  std::unordered_map<model::MonitorId, uint32_t> index_of_;
   std::unordered_map<std::string, std::unique_ptr<HostSlot>> hosts_;
+  std::vector<model::JobId> done_batch_;
 
   std::atomic<uint64_t> started_{0};
   std::atomic<uint64_t> skipped_overlap_{0};

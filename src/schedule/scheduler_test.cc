@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -30,35 +31,39 @@ bool WaitFor(Pred pred, std::chrono::milliseconds limit = std::chrono::seconds(1
 }
 
 // A stand-in engine: records submissions; completes them only when told.
+// Completing a run is what a result's receiver does: note whose it was,
+// and tell the scheduler it is done.
 class FakeEngine {
  public:
+  using Seen = std::function<void(model::MonitorId)>;
+  explicit FakeEngine(Seen seen = nullptr) : seen_(std::move(seen)) {}
+
   Scheduler::Submit submitter() {
-    return [this](std::shared_ptr<const probe::PreparedCheck>, uint64_t token) {
+    return [this](std::shared_ptr<const probe::PreparedCheck>, model::JobId job) {
       std::lock_guard lock(mu_);
       if (complete_at_once_) {
-        ready_.push_back(token);
+        ready_.push_back(job);
       } else {
-        held_.push_back(token);
+        held_.push_back(job);
       }
       ++submitted_;
       return true;
     };
   }
-  // Delivers held (or immediately-completed) checks to the scheduler.
+  // Completes held (or immediately-completed) checks.
   void Deliver(Scheduler& s, bool held_too) {
-    std::vector<uint64_t> tokens;
+    std::vector<model::JobId> jobs;
     {
       std::lock_guard lock(mu_);
-      tokens.swap(ready_);
+      jobs.swap(ready_);
       if (held_too) {
-        tokens.insert(tokens.end(), held_.begin(), held_.end());
+        jobs.insert(jobs.end(), held_.begin(), held_.end());
         held_.clear();
       }
     }
-    for (uint64_t t : tokens) {
-      probe::CheckResult r;
-      r.token = t;
-      s.OnResult(std::move(r));
+    for (const model::JobId& job : jobs) {
+      if (seen_) seen_(job.monitor);
+      s.Done(job);
     }
   }
   int submitted() {
@@ -71,21 +76,22 @@ class FakeEngine {
   }
 
  private:
+  Seen seen_;
   std::mutex mu_;
-  std::vector<uint64_t> held_;
-  std::vector<uint64_t> ready_;
+  std::vector<model::JobId> held_;
+  std::vector<model::JobId> ready_;
   int submitted_ = 0;
   bool complete_at_once_ = false;
 };
 
 struct Recorded {
   std::mutex mu;
-  std::vector<store::MonitorId> ids;
-  void Add(store::MonitorId id) {
+  std::vector<model::MonitorId> ids;
+  void Add(model::MonitorId id) {
     std::lock_guard lock(mu);
     ids.push_back(id);
   }
-  int CountOf(store::MonitorId id) {
+  int CountOf(model::MonitorId id) {
     std::lock_guard lock(mu);
     return static_cast<int>(std::count(ids.begin(), ids.end(), id));
   }
@@ -93,7 +99,7 @@ struct Recorded {
 
 TEST(SchedulerTest, NextDueIsAfterNowWithinOneIntervalAndStable) {
   const int64_t now = 1'795'000'000'123'456;
-  for (store::MonitorId id : {1u, 2u, 99u, 123456u}) {
+  for (model::MonitorId id : {1u, 2u, 99u, 123456u}) {
     const int64_t due = Scheduler::NextDueUnixMicros(id, 60'000'000, now);
     EXPECT_GT(due, now);
     EXPECT_LE(due, now + 60'000'000);
@@ -109,7 +115,7 @@ TEST(SchedulerTest, PhasesSpreadMonitorsEvenlyOverTheInterval) {
   std::vector<int> bins(kBins, 0);
   for (int id = 1; id <= kMonitors; ++id) {
     const int64_t due =
-        Scheduler::NextDueUnixMicros(static_cast<store::MonitorId>(id), 60'000'000, now);
+        Scheduler::NextDueUnixMicros(static_cast<model::MonitorId>(id), 60'000'000, now);
     ++bins[static_cast<size_t>((due - now - 1) / 1'000'000)];
   }
   // 1,000 a second on average; a herd would put thousands in one second.
@@ -120,11 +126,10 @@ TEST(SchedulerTest, PhasesSpreadMonitorsEvenlyOverTheInterval) {
 }
 
 TEST(SchedulerTest, EveryMonitorRunsRepeatedly) {
-  FakeEngine engine;
-  engine.set_complete_at_once(true);
   Recorded seen;
-  Scheduler s({}, engine.submitter(),
-              [&](store::MonitorId id, probe::CheckResult&&) { seen.Add(id); });
+  FakeEngine engine([&](model::MonitorId id) { seen.Add(id); });
+  engine.set_complete_at_once(true);
+  Scheduler s({}, engine.submitter());
   s.Apply({{1, Check("http://a.example/"), kInterval, true},
            {2, Check("http://b.example/"), kInterval, true}});
   ASSERT_TRUE(WaitFor([&] {
@@ -137,11 +142,10 @@ TEST(SchedulerTest, EveryMonitorRunsRepeatedly) {
 }
 
 TEST(SchedulerTest, DisabledMonitorDoesNotRun) {
-  FakeEngine engine;
-  engine.set_complete_at_once(true);
   Recorded seen;
-  Scheduler s({}, engine.submitter(),
-              [&](store::MonitorId id, probe::CheckResult&&) { seen.Add(id); });
+  FakeEngine engine([&](model::MonitorId id) { seen.Add(id); });
+  engine.set_complete_at_once(true);
+  Scheduler s({}, engine.submitter());
   s.Apply({{1, Check("http://a.example/"), kInterval, true},
            {2, Check("http://b.example/"), kInterval, false}});
   ASSERT_TRUE(WaitFor([&] {
@@ -155,7 +159,7 @@ TEST(SchedulerTest, DisabledMonitorDoesNotRun) {
 
 TEST(SchedulerTest, ACheckNeverOverlapsItsPreviousRun) {
   FakeEngine engine;  // holds every check until told
-  Scheduler s({}, engine.submitter(), [](store::MonitorId, probe::CheckResult&&) {});
+  Scheduler s({}, engine.submitter());
   s.Apply({{1, Check("http://a.example/"), kInterval, true}});
   ASSERT_TRUE(WaitFor([&] { return s.stats().skipped_overlap >= 2; }));
   EXPECT_EQ(engine.submitted(), 1);
@@ -169,9 +173,9 @@ TEST(SchedulerTest, PerHostLimitHoldsChecksBack) {
   FakeEngine engine;
   SchedulerOptions options;
   options.per_host_concurrency = 2;
-  Scheduler s(options, engine.submitter(), [](store::MonitorId, probe::CheckResult&&) {});
+  Scheduler s(options, engine.submitter());
   std::vector<MonitorPlan> plans;
-  for (store::MonitorId id = 1; id <= 5; ++id) {
+  for (model::MonitorId id = 1; id <= 5; ++id) {
     plans.push_back({id, Check("http://same.example/page" + std::to_string(id)), kInterval, true});
   }
   plans.push_back({6, Check("http://other.example/"), kInterval, true});
@@ -184,11 +188,10 @@ TEST(SchedulerTest, PerHostLimitHoldsChecksBack) {
 }
 
 TEST(SchedulerTest, RemovedMonitorStopsRunning) {
-  FakeEngine engine;
-  engine.set_complete_at_once(true);
   Recorded seen;
-  Scheduler s({}, engine.submitter(),
-              [&](store::MonitorId id, probe::CheckResult&&) { seen.Add(id); });
+  FakeEngine engine([&](model::MonitorId id) { seen.Add(id); });
+  engine.set_complete_at_once(true);
+  Scheduler s({}, engine.submitter());
   s.Apply({{1, Check("http://a.example/"), kInterval, true},
            {2, Check("http://b.example/"), kInterval, true}});
   ASSERT_TRUE(WaitFor([&] {
@@ -210,13 +213,10 @@ TEST(SchedulerTest, RemovedMonitorStopsRunning) {
 
 TEST(SchedulerTest, RefusedSubmissionIsCountedAndRetriedNextInterval) {
   int calls = 0;
-  Scheduler s(
-      {},
-      [&](std::shared_ptr<const probe::PreparedCheck>, uint64_t) {
-        ++calls;
-        return false;
-      },
-      [](store::MonitorId, probe::CheckResult&&) {});
+  Scheduler s({}, [&](std::shared_ptr<const probe::PreparedCheck>, model::JobId) {
+    ++calls;
+    return false;
+  });
   s.Apply({{1, Check("http://a.example/"), kInterval, true}});
   ASSERT_TRUE(WaitFor([&] { return s.stats().rejected >= 2; }));
   EXPECT_EQ(s.stats().started, 0u);

@@ -12,7 +12,7 @@ constexpr Micros kDropLogInterval = 10'000'000;
 
 }  // namespace
 
-Recorder::Recorder(Store& store, RecorderOptions options, CommitObserver observer)
+Recorder::Recorder(ResultStore& store, RecorderOptions options, CommitObserver observer)
     : store_(store), options_(options), observer_(std::move(observer)) {
   thread_ = std::thread([this] { Run(); });
 }
@@ -21,7 +21,7 @@ Recorder::~Recorder() {
   Stop();
 }
 
-bool Recorder::Enqueue(StoredResult result) {
+bool Recorder::Enqueue(model::CheckRecord result) {
   bool wake = false;
   {
     std::lock_guard lock(mu_);
@@ -76,7 +76,7 @@ std::string Recorder::last_error() const {
 }
 
 void Recorder::Run() {
-  std::vector<StoredResult> batch;
+  std::vector<model::CheckRecord> batch;
   batch.reserve(options_.batch_max);
   while (true) {
     bool stopping = false;
@@ -110,7 +110,7 @@ void Recorder::Run() {
   }
 }
 
-bool Recorder::CommitWithRetry(std::vector<StoredResult>& batch) {
+bool Recorder::CommitWithRetry(std::vector<model::CheckRecord>& batch) {
   int permanent_failures = 0;
   while (true) {
     const Micros start = MonotonicMicros();

@@ -17,7 +17,8 @@
 #include <vector>
 
 #include "core/clock.h"
-#include "store/store.h"
+#include "model/check_record.h"
+#include "store/results.h"
 
 namespace tocsin::store {
 
@@ -51,14 +52,14 @@ class Recorder {
   // Called on the writer thread after each committed batch.
   using CommitObserver = std::function<void(size_t results, Micros latency)>;
 
-  Recorder(Store& store, RecorderOptions options, CommitObserver observer = nullptr);
+  Recorder(ResultStore& store, RecorderOptions options, CommitObserver observer = nullptr);
   // Stops (see Stop).
   ~Recorder();
   Recorder(const Recorder&) = delete;
   Recorder& operator=(const Recorder&) = delete;
 
   // Thread-safe, never blocks on the store. False (and counted) when full.
-  bool Enqueue(StoredResult result);
+  bool Enqueue(model::CheckRecord result);
 
   // Commits what is queued (giving up after `deadline` of failing retries)
   // and joins the writer thread. Idempotent.
@@ -69,19 +70,19 @@ class Recorder {
 
  private:
   void Run();
-  bool CommitWithRetry(std::vector<StoredResult>& batch);
+  bool CommitWithRetry(std::vector<model::CheckRecord>& batch);
   void MaybeExpire();
 
-  Store& store_;
+  ResultStore& store_;
   const RecorderOptions options_;
   CommitObserver observer_;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<StoredResult> queue_;  // guarded by mu_
-  bool stopping_ = false;           // guarded by mu_
-  Micros stop_deadline_ = 0;        // guarded by mu_ (monotonic)
-  std::string last_error_;          // guarded by mu_
+  std::deque<model::CheckRecord> queue_;  // guarded by mu_
+  bool stopping_ = false;                 // guarded by mu_
+  Micros stop_deadline_ = 0;              // guarded by mu_ (monotonic)
+  std::string last_error_;                // guarded by mu_
 
   std::atomic<uint64_t> enqueued_{0};
   std::atomic<uint64_t> dropped_{0};

@@ -25,7 +25,7 @@
 #include <thread>
 #include <vector>
 
-#include "probe/check_result.h"
+#include "model/check_record.h"
 #include "store/store.h"
 
 namespace tocsin::store {
@@ -57,11 +57,11 @@ bool WaitUntil(const std::function<bool()>& condition,
   return true;
 }
 
-StoredResult MakeResult(MonitorId monitor, int64_t ts_ms) {
-  StoredResult r;
+model::CheckRecord MakeResult(model::MonitorId monitor, int64_t ts_ms) {
+  model::CheckRecord r;
   r.monitor = monitor;
   r.ts_ms = ts_ms;
-  r.outcome = static_cast<uint8_t>(probe::Outcome::kOk);
+  r.outcome = model::Outcome::kOk;
   r.status = 200;
   r.ip = "192.0.2.1";
   r.total_us = 12'345;
@@ -70,15 +70,9 @@ StoredResult MakeResult(MonitorId monitor, int64_t ts_ms) {
 
 // An in-memory Store whose WriteBatch can be held (to fill the Recorder's
 // queue) or made to fail a number of times; it records what it was given.
-class FakeStore final : public Store {
+class FakeStore final : public ResultStore {
  public:
-  Result<std::vector<MonitorId>> SyncMonitors(const std::vector<MonitorRecord>&) override {
-    return std::vector<MonitorId>{};
-  }
-  Result<std::vector<MonitorRecord>> ListMonitors() override {
-    return std::vector<MonitorRecord>{};
-  }
-  Status WriteBatch(std::span<const StoredResult> results) override {
+  Status WriteBatch(std::span<const model::CheckRecord> results) override {
     std::unique_lock lock(mu_);
     ++write_calls_;
     cv_.notify_all();
@@ -96,11 +90,16 @@ class FakeStore final : public Store {
     expiry_calls_.push_back({before_ms, max_rows});
     return expired_per_call_;
   }
-  Result<std::vector<StoredResult>> QueryResults(MonitorId, int64_t, int64_t, size_t) override {
-    return std::vector<StoredResult>{};
+  Result<std::vector<model::CheckRecord>> QueryResults(model::MonitorId, int64_t, int64_t,
+                                                       size_t) override {
+    return std::vector<model::CheckRecord>{};
   }
-  Result<RangeSummary> Summarize(MonitorId, int64_t, int64_t) override { return RangeSummary{}; }
-  Result<std::vector<LatestState>> LoadLatest() override { return std::vector<LatestState>{}; }
+  Result<RangeSummary> Summarize(model::MonitorId, int64_t, int64_t) override {
+    return RangeSummary{};
+  }
+  Result<std::vector<model::LatestState>> LoadLatest() override {
+    return std::vector<model::LatestState>{};
+  }
   Result<StoreStats> Stats() override { return StoreStats{}; }
 
   void Hold() {
@@ -125,7 +124,7 @@ class FakeStore final : public Store {
     std::unique_lock lock(mu_);
     return cv_.wait_for(lock, kPatience, [&] { return write_calls_ >= n; });
   }
-  std::vector<StoredResult> written() const {
+  std::vector<model::CheckRecord> written() const {
     std::lock_guard lock(mu_);
     return written_;
   }
@@ -146,14 +145,14 @@ class FakeStore final : public Store {
   bool permanent_ = false;
   int write_calls_ = 0;
   size_t expired_per_call_ = 0;
-  std::vector<StoredResult> written_;
+  std::vector<model::CheckRecord> written_;
   std::vector<ExpiryCall> expiry_calls_;
 };
 
 // Every timestamp of `results`, each expected exactly once.
-std::multiset<int64_t> Timestamps(const std::vector<StoredResult>& results) {
+std::multiset<int64_t> Timestamps(const std::vector<model::CheckRecord>& results) {
   std::multiset<int64_t> out;
-  for (const StoredResult& r : results) out.insert(r.ts_ms);
+  for (const model::CheckRecord& r : results) out.insert(r.ts_ms);
   return out;
 }
 
@@ -170,9 +169,9 @@ TEST(RecorderTest, EnqueuedResultsAreCommittedToTheStore) {
   m.name = "recorded";
   m.url = "https://recorded.example/";
   m.options_json = "{}";
-  const MonitorId id = ValueOrThrow(store->SyncMonitors({m})).at(0);
+  const model::MonitorId id = ValueOrThrow(store->monitors().SyncMonitors({m})).at(0);
   std::atomic<uint64_t> observed{0};
-  Recorder recorder(*store, {.batch_interval = 5'000},
+  Recorder recorder(store->results(), {.batch_interval = 5'000},
                     [&observed](size_t n, Micros) { observed += n; });
 
   // Recent, so that retention (which runs too) leaves them alone.
@@ -188,8 +187,8 @@ TEST(RecorderTest, EnqueuedResultsAreCommittedToTheStore) {
   EXPECT_GE(stats.batches, 3u);  // at most 2,000 a batch
   EXPECT_FALSE(stats.failing);
   EXPECT_EQ(observed.load(), 5'000u);
-  EXPECT_EQ(ValueOrThrow(store->Stats()).raw_rows, 5'000u);
-  const auto stored = ValueOrThrow(store->QueryResults(id, 0, kForeverMs, 10'000));
+  EXPECT_EQ(ValueOrThrow(store->results().Stats()).raw_rows, 5'000u);
+  const auto stored = ValueOrThrow(store->results().QueryResults(id, 0, kForeverMs, 10'000));
   EXPECT_EQ(Timestamps(stored), Range(base_ms, 5'000));
 }
 
@@ -338,10 +337,10 @@ TEST(RecorderTest, CommittedResultsSurviveKill9) {
     m.name = "crash";
     m.url = "https://crash.example/";
     m.options_json = "{}";
-    auto ids = (*store)->SyncMonitors({m});
+    auto ids = (*store)->monitors().SyncMonitors({m});
     if (!ids.ok()) _exit(3);
     uint64_t total = 0;
-    Recorder recorder(**store, {.batch_max = 500, .batch_interval = 2'000},
+    Recorder recorder((*store)->results(), {.batch_max = 500, .batch_interval = 2'000},
                       [&total, fd = fds[1]](size_t n, Micros) {
                         total += n;
                         if (write(fd, &total, sizeof total) != sizeof total) _exit(4);
@@ -384,14 +383,14 @@ TEST(RecorderTest, CommittedResultsSurviveKill9) {
 
   ASSERT_TRUE(IntegrityOk(path));
   auto store = ValueOrThrow(OpenSqliteStore({.path = path}));
-  const uint64_t found = ValueOrThrow(store->Stats()).raw_rows;
+  const uint64_t found = ValueOrThrow(store->results().Stats()).raw_rows;
   std::printf("after the restart: %llu results in the database\n",
               static_cast<unsigned long long>(found));
   EXPECT_GE(found, last_committed);
-  const auto monitors = ValueOrThrow(store->ListMonitors());
+  const auto monitors = ValueOrThrow(store->monitors().ListMonitors());
   ASSERT_EQ(monitors.size(), 1u);
-  ASSERT_TRUE(store->WriteBatch(std::vector{MakeResult(monitors[0].id, 0)}).ok());
-  EXPECT_EQ(ValueOrThrow(store->QueryResults(monitors[0].id, 0, 1, 10)).size(), 1u);
+  ASSERT_TRUE(store->results().WriteBatch(std::vector{MakeResult(monitors[0].id, 0)}).ok());
+  EXPECT_EQ(ValueOrThrow(store->results().QueryResults(monitors[0].id, 0, 1, 10)).size(), 1u);
   EXPECT_TRUE(IntegrityOk(path));
 }
 

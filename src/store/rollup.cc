@@ -2,13 +2,11 @@
 
 #include <algorithm>
 
-#include "probe/check_result.h"
-
 namespace tocsin::store {
 
-void RollupRow::Add(const StoredResult& r) {
+void RollupRow::Add(const model::CheckRecord& r) {
   ++count;
-  if (r.outcome != static_cast<uint8_t>(probe::Outcome::kOk)) {
+  if (!r.ok()) {
     ++failures;
     return;
   }
@@ -32,9 +30,23 @@ void RollupRow::Merge(const RollupRow& other) {
   sketch.Merge(other.sketch);
 }
 
-std::map<RollupKey, RollupRow> AggregateBatch(std::span<const StoredResult> results) {
+Result<RollupRow> RollupRow::FromColumns(int64_t count, int64_t failures, int64_t min_us,
+                                         int64_t max_us, int64_t sum_us, std::string_view sketch) {
+  RollupRow row;
+  row.count = static_cast<uint64_t>(count);
+  row.failures = static_cast<uint64_t>(failures);
+  row.min_us = static_cast<uint32_t>(min_us);
+  row.max_us = static_cast<uint32_t>(max_us);
+  row.sum_us = static_cast<uint64_t>(sum_us);
+  auto parsed = stats::LatencySketch::Deserialize(sketch);
+  if (!parsed.ok()) return Internal("corrupt rollup sketch: " + parsed.error().message);
+  row.sketch = std::move(*parsed);
+  return row;
+}
+
+std::map<RollupKey, RollupRow> AggregateBatch(std::span<const model::CheckRecord> results) {
   std::map<RollupKey, RollupRow> rows;
-  for (const StoredResult& r : results) {
+  for (const model::CheckRecord& r : results) {
     // Floor, not truncation: a result at -500 ms belongs to the second -1.
     const int64_t seconds = r.ts_ms / 1000 - (r.ts_ms % 1000 < 0 ? 1 : 0);
     for (RollupLevel level : {RollupLevel::kMinute, RollupLevel::kHour, RollupLevel::kDay}) {
@@ -81,6 +93,25 @@ RangePlan PlanRange(int64_t from_s, int64_t to_s) {
   RangePlan plan;
   Plan(RollupLevel::kDay, from_s, to_s, &plan);
   return plan;
+}
+
+Status MergeIntoRollups(std::span<const model::CheckRecord> results, const RollupReader& read,
+                        const RollupWriter& write) {
+  for (auto& [key, row] : AggregateBatch(results)) {
+    auto existing = read(key);
+    if (!existing.ok()) return existing.error();
+    if (*existing) row.Merge(**existing);
+    if (Status s = write(key, row); !s.ok()) return s;
+  }
+  return {};
+}
+
+Result<RangeSummary> SummarizeRange(int64_t from_s, int64_t to_s, const RollupSpanReader& read) {
+  RollupRow merged;
+  for (const auto& span : PlanRange(from_s, to_s).spans) {
+    if (Status s = read(span.level, span.from_s, span.to_s, merged); !s.ok()) return s.error();
+  }
+  return Summarize(merged);
 }
 
 RangeSummary Summarize(const RollupRow& merged) {

@@ -1,17 +1,23 @@
 // Rollups: per monitor, per minute/hour/day aggregates (count, failures,
 // min, max, sum and a mergeable latency sketch), so a summary of any range
 // merges a few rows instead of rereading raw results. Back-end independent:
-// each Store implementation reads and writes RollupRows.
+// the merging and the range planning live here; a back end only reads and
+// writes rows (SQLite today, PostgreSQL next).
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <optional>
 #include <span>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
-#include "report/sketch.h"
-#include "store/store.h"
+#include "core/result.h"
+#include "model/check_record.h"
+#include "stats/sketch.h"
+#include "store/results.h"
 
 namespace tocsin::store {
 
@@ -28,21 +34,34 @@ struct RollupRow {
   uint32_t min_us = 0;  // over successful checks; 0 when none
   uint32_t max_us = 0;
   uint64_t sum_us = 0;
-  report::LatencySketch sketch;
+  stats::LatencySketch sketch;
 
-  void Add(const StoredResult& r);
+  void Add(const model::CheckRecord& r);
   void Merge(const RollupRow& other);
+
+  // A row from its stored columns; a sketch blob that does not parse is
+  // kInternal (a corrupt database, not bad input).
+  static Result<RollupRow> FromColumns(int64_t count, int64_t failures, int64_t min_us,
+                                       int64_t max_us, int64_t sum_us, std::string_view sketch);
 };
 
 struct RollupKey {
-  MonitorId monitor;
+  model::MonitorId monitor;
   RollupLevel level;
   int64_t bucket;  // Unix seconds of the bucket's start
   auto operator<=>(const RollupKey&) const = default;
 };
 
 // The rollup rows a batch of results contributes to, at every level.
-std::map<RollupKey, RollupRow> AggregateBatch(std::span<const StoredResult> results);
+std::map<RollupKey, RollupRow> AggregateBatch(std::span<const model::CheckRecord> results);
+
+// Folds a batch into the stored rollups: aggregates it, then for every row
+// it touches reads the stored row (nullopt when there is none), merges and
+// writes it back. The caller runs this inside the batch's transaction.
+using RollupReader = std::function<Result<std::optional<RollupRow>>(const RollupKey&)>;
+using RollupWriter = std::function<Status(const RollupKey&, const RollupRow&)>;
+Status MergeIntoRollups(std::span<const model::CheckRecord> results, const RollupReader& read,
+                        const RollupWriter& write);
 
 // A range split into whole days, whole hours and minutes: what to read at
 // each level to cover [from_s, to_s) with the fewest rows.
@@ -57,5 +76,12 @@ struct RangePlan {
 RangePlan PlanRange(int64_t from_s, int64_t to_s);
 
 RangeSummary Summarize(const RollupRow& merged);
+
+// The summary of [from_s, to_s): plans the range and merges what `read`
+// returns for each span (every row of that level with a bucket start in
+// [from_s, to_s), merged into `merged`).
+using RollupSpanReader =
+    std::function<Status(RollupLevel level, int64_t from_s, int64_t to_s, RollupRow& merged)>;
+Result<RangeSummary> SummarizeRange(int64_t from_s, int64_t to_s, const RollupSpanReader& read);
 
 }  // namespace tocsin::store

@@ -7,7 +7,7 @@
 #include <random>
 #include <vector>
 
-#include "probe/check_result.h"
+#include "model/check_record.h"
 
 namespace tocsin::store {
 namespace {
@@ -16,11 +16,11 @@ constexpr int64_t kMinute = 60;
 constexpr int64_t kHour = 3'600;
 constexpr int64_t kDay = 86'400;
 
-StoredResult Ok(uint32_t total_us, int64_t ts_ms = 0, MonitorId monitor = 1) {
-  StoredResult r;
+model::CheckRecord Ok(uint32_t total_us, int64_t ts_ms = 0, model::MonitorId monitor = 1) {
+  model::CheckRecord r;
   r.monitor = monitor;
   r.ts_ms = ts_ms;
-  r.outcome = static_cast<uint8_t>(probe::Outcome::kOk);
+  r.outcome = model::Outcome::kOk;
   r.status = 200;
   r.total_us = total_us;
   return r;
@@ -28,19 +28,19 @@ StoredResult Ok(uint32_t total_us, int64_t ts_ms = 0, MonitorId monitor = 1) {
 
 // A failure with a large total, so that counting it in the latency figures
 // would show.
-StoredResult Failure(int64_t ts_ms = 0, MonitorId monitor = 1) {
-  StoredResult r;
+model::CheckRecord Failure(int64_t ts_ms = 0, model::MonitorId monitor = 1) {
+  model::CheckRecord r;
   r.monitor = monitor;
   r.ts_ms = ts_ms;
-  r.outcome = static_cast<uint8_t>(probe::Outcome::kTimeout);
+  r.outcome = model::Outcome::kTimeout;
   r.total_us = 30'000'000;
   r.detail = "timed out";
   return r;
 }
 
-RollupRow RowOf(const std::vector<StoredResult>& results) {
+RollupRow RowOf(const std::vector<model::CheckRecord>& results) {
   RollupRow row;
-  for (const StoredResult& r : results) row.Add(r);
+  for (const model::CheckRecord& r : results) row.Add(r);
   return row;
 }
 
@@ -136,7 +136,7 @@ TEST(RollupRow, MergeIntoEmptyRowCopiesIt) {
 TEST(RollupRow, MergeOfPartsEqualsRowOfWhole) {
   std::mt19937 rng(7);
   std::uniform_int_distribution<uint32_t> latency(1, 5'000'000);
-  std::vector<StoredResult> all;
+  std::vector<model::CheckRecord> all;
   for (int i = 0; i < 1'000; ++i) all.push_back(i % 13 == 0 ? Failure() : Ok(latency(rng)));
   for (size_t split : {size_t{0}, size_t{1}, size_t{500}, size_t{999}}) {
     SCOPED_TRACE("split at " + std::to_string(split));
@@ -150,7 +150,7 @@ TEST(RollupRow, MergeOfPartsEqualsRowOfWhole) {
 
 TEST(RollupAggregateBatch, ResultContributesToMinuteHourAndDayRows) {
   const int64_t t = 2 * kDay + 3 * kHour + 25 * kMinute + 17;
-  const StoredResult r = Ok(1'234, t * 1000 + 250, 9);
+  const model::CheckRecord r = Ok(1'234, t * 1000 + 250, 9);
   const auto rows = AggregateBatch(std::vector{r});
   ASSERT_EQ(rows.size(), 3u);
   for (const RollupKey& key : {RollupKey{9, RollupLevel::kMinute, t - 17},
@@ -167,7 +167,7 @@ TEST(RollupAggregateBatch, ResultContributesToMinuteHourAndDayRows) {
 
 TEST(RollupAggregateBatch, GroupsByMonitorAndBucket) {
   const int64_t hour = 5 * kHour;
-  const std::vector<StoredResult> batch = {
+  const std::vector<model::CheckRecord> batch = {
       Ok(100, (hour + 10) * 1000, 1), Ok(200, (hour + 50) * 1000, 1),  // same minute
       Ok(300, (hour + 70) * 1000, 1),                                  // next minute
       Failure((hour + 80) * 1000, 2),                                  // other monitor
@@ -278,7 +278,7 @@ TEST(RollupPlanRange, SpansCoverEveryMinuteOfRandomRangesExactlyOnce) {
 // --- Summarize ---
 
 TEST(RollupSummarize, ReportsCountsExtremesMeanAndPercentiles) {
-  std::vector<StoredResult> results;
+  std::vector<model::CheckRecord> results;
   for (uint32_t i = 1; i <= 100; ++i) results.push_back(Ok(i * 1'000));
   results.push_back(Failure());
   const RangeSummary s = Summarize(RowOf(results));

@@ -3,6 +3,7 @@
 // of the project lives here so other files compile fast.
 #include "web/http_server.h"
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -29,7 +30,15 @@
 #include <thread>
 #include <unordered_map>
 
+#include "core/text.h"
+#include "net/host_port.h"
+
 namespace tocsin::web {
+
+using api::Request;
+using api::Response;
+using api::Router;
+
 namespace {
 
 namespace beast = boost::beast;
@@ -49,58 +58,13 @@ constexpr size_t kLingerChunkBytes = 16 * 1024;
 constexpr std::chrono::milliseconds kAcceptErrorBackoff{100};
 constexpr int kMaxThreads = 256;
 
-constexpr std::string_view kListenSyntax = "expected HOST:PORT, [IPV6]:PORT or :PORT";
-
-Error BadListen(std::string_view listen, std::string_view why) {
-  return InvalidArgument(
-      fmt::format("invalid listen address \"{}\": {} ({})", listen, why, kListenSyntax));
-}
-
 Result<tcp::endpoint> ParseListen(std::string_view listen) {
-  std::string_view host;
-  std::string_view port;
-  bool bracketed = false;
-  if (listen.starts_with('[')) {
-    const size_t close = listen.find(']');
-    if (close == std::string_view::npos) return BadListen(listen, "missing ']'");
-    if (close + 1 >= listen.size() || listen[close + 1] != ':') {
-      return BadListen(listen, "missing :PORT");
-    }
-    host = listen.substr(1, close - 1);
-    port = listen.substr(close + 2);
-    bracketed = true;
-  } else {
-    const size_t colon = listen.rfind(':');
-    if (colon == std::string_view::npos) return BadListen(listen, "missing :PORT");
-    host = listen.substr(0, colon);
-    port = listen.substr(colon + 1);
-    if (host.find(':') != std::string_view::npos) {
-      return BadListen(listen, "an IPv6 address goes in brackets, as in [::1]:8080");
-    }
-  }
-
-  unsigned port_number = 0;
-  if (port.empty() || port.size() > 5 ||
-      !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return BadListen(listen, "the port is not a number");
-  }
-  for (char c : port) port_number = port_number * 10 + static_cast<unsigned>(c - '0');
-  if (port_number > 65535) return BadListen(listen, "the port is above 65535");
-
-  net::ip::address address;
-  if (host.empty() && !bracketed) {
-    address = net::ip::address_v4::any();
-  } else if (host == "localhost" && !bracketed) {
-    address = net::ip::address_v4::loopback();
-  } else {
-    beast::error_code ec;
-    address = net::ip::make_address(std::string(host), ec);
-    if (ec || address.is_v6() != bracketed) {
-      return BadListen(listen,
-                       fmt::format("\"{}\" is not an IP{} address", host, bracketed ? "v6" : "v4"));
-    }
-  }
-  return tcp::endpoint(address, static_cast<uint16_t>(port_number));
+  auto address = tocsin::net::ParseListenAddress(listen);
+  if (!address.ok()) return address.error();
+  beast::error_code ec;
+  const auto ip = net::ip::make_address(address->ip.ToString(), ec);
+  if (ec) return Internal("cannot use listen address " + address->ToString() + ": " + ec.message());
+  return tcp::endpoint(ip, address->port);
 }
 
 std::string FormatEndpoint(const tcp::endpoint& endpoint) {
@@ -109,81 +73,15 @@ std::string FormatEndpoint(const tcp::endpoint& endpoint) {
                                     : fmt::format("{}:{}", ip, endpoint.port());
 }
 
-bool IEquals(std::string_view a, std::string_view b) {
-  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                            [&](char x, char y) { return lower(x) == lower(y); });
-}
-
-// RFC 9110 IMF-fixdate, e.g. "Sun, 06 Nov 1994 08:49:37 GMT".
+// RFC 9110 IMF-fixdate, e.g. "Sun, 06 Nov 1994 08:49:37 GMT" (fmt's
+// chrono names are the C locale's, as HTTP wants).
 std::string HttpDate() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  return fmt::format("{}, {:02} {} {} {:02}:{:02}:{:02} GMT", kDays[tm.tm_wday], tm.tm_mday,
-                     kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  return fmt::format("{:%a, %d %b %Y %H:%M:%S} GMT", fmt::gmtime(std::time(nullptr)));
 }
 
 class Session;
 
 }  // namespace
-
-// --- Request, Response, Router ---
-
-std::optional<std::string_view> Request::header(std::string_view name) const {
-  for (const auto& [key, value] : headers) {
-    if (IEquals(key, name)) return value;
-  }
-  return std::nullopt;
-}
-
-Response Response::Text(int status, std::string body) {
-  Response response;
-  response.status = status;
-  response.body = std::move(body);
-  return response;
-}
-
-Router& Router::Add(std::string method, std::string path, Handler handler) {
-  if (method.empty() || !path.starts_with('/') || !handler) {
-    throw std::logic_error(fmt::format("bad route {} {}", method, path));
-  }
-  auto& methods = routes_[path];
-  if (!methods.emplace(method, std::move(handler)).second) {
-    throw std::logic_error(fmt::format("route {} {} registered twice", method, path));
-  }
-  return *this;
-}
-
-Response Router::Dispatch(const Request& request) const {
-  auto path = routes_.find(request.path);
-  if (path == routes_.end()) return Response::Text(404, "not found\n");
-  const auto& methods = path->second;
-  auto route = methods.find(request.method);
-  if (route == methods.end() && request.method == "HEAD") route = methods.find("GET");
-  if (route == methods.end()) {
-    std::string allow;
-    for (const auto& [method, handler] : methods) {
-      if (!allow.empty()) allow += ", ";
-      allow += method;
-    }
-    if (methods.contains("GET") && !methods.contains("HEAD")) allow += ", HEAD";
-    Response response = Response::Text(405, "method not allowed\n");
-    response.headers.emplace_back("Allow", std::move(allow));
-    return response;
-  }
-  try {
-    return route->second(request);
-  } catch (const std::exception&) {
-    // No logger in core yet; the client learns nothing about internals.
-    return Response::Text(500, "internal error\n");
-  } catch (...) {
-    return Response::Text(500, "internal error\n");
-  }
-}
 
 // --- The server ---
 
@@ -300,7 +198,7 @@ class Session : public std::enable_shared_from_this<Session> {
     out.set(http::field::content_type, response.content_type);
     bool has_cache_control = false;
     for (auto& [name, value] : response.headers) {
-      has_cache_control = has_cache_control || IEquals(name, "Cache-Control");
+      has_cache_control = has_cache_control || AsciiIEquals(name, "Cache-Control");
       out.insert(name, value);
     }
     if (!has_cache_control) out.set(http::field::cache_control, "no-store");

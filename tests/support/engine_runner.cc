@@ -25,7 +25,7 @@ probe::CheckSpec Spec(const std::string& url) {
 EngineRunner::EngineRunner(probe::EngineOptions options) {
   auto engine = probe::Engine::Start(options, [this](probe::CheckResult&& r) {
     std::lock_guard lock(mu_);
-    results_.emplace(r.token, std::move(r));
+    results_.emplace(r.job.index, std::move(r));
     cv_.notify_all();
   });
   if (!engine.ok()) throw std::runtime_error(engine.error().message);
@@ -50,7 +50,7 @@ std::vector<probe::CheckResult> EngineRunner::RunAll(const std::vector<probe::Ch
       return {};
     }
     const uint64_t token = next_token_++;
-    if (!engine_->Submit(*check, token)) {
+    if (!engine_->Submit(*check, model::JobId{.index = static_cast<uint32_t>(token)})) {
       ADD_FAILURE() << "engine refused the check";
       return {};
     }

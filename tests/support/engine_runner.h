@@ -34,7 +34,7 @@ class EngineRunner {
   std::unique_ptr<probe::Engine> engine_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::map<uint64_t, probe::CheckResult> results_;
+  std::map<uint64_t, probe::CheckResult> results_;  // by JobId::index
   uint64_t next_token_ = 1;
 };
 

@@ -76,7 +76,11 @@ void ServeProcess::WriteConfig(const std::string& yaml) {
 }
 
 void ServeProcess::Spawn(int port) {
-  address_ = "127.0.0.1:" + std::to_string(port);
+  Spawn("127.0.0.1:" + std::to_string(port));
+}
+
+void ServeProcess::Spawn(const std::string& listen) {
+  address_ = listen;
   const std::string log = dir_ + "/serve.log";
   pid_ = fork();
   if (pid_ == 0) {
@@ -108,6 +112,11 @@ bool ServeProcess::Start(int port) {
 
 int ServeProcess::RunToExit(int port) {
   Spawn(port);
+  return Wait();
+}
+
+int ServeProcess::RunToExit(const std::string& listen) {
+  Spawn(listen);
   return Wait();
 }
 

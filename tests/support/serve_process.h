@@ -30,6 +30,8 @@ class ServeProcess {
   bool Start(int port);
   // Starts and waits for exit (for start-up failures); returns the status.
   int RunToExit(int port);
+  // The same with `--listen` as given (which may be malformed).
+  int RunToExit(const std::string& listen);
   void Signal(int sig);
   // Waits for the child to exit; returns its exit status, or -sig if killed.
   int Wait();
@@ -38,6 +40,7 @@ class ServeProcess {
 
  private:
   void Spawn(int port);
+  void Spawn(const std::string& listen);
   std::string dir_;
   std::string address_;
   pid_t pid_ = -1;

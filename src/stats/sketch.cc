@@ -1,10 +1,10 @@
-#include "report/sketch.h"
+#include "stats/sketch.h"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
-namespace tocsin::report {
+namespace tocsin::stats {
 namespace {
 
 constexpr uint64_t kMaxCount = std::numeric_limits<uint64_t>::max();
@@ -227,4 +227,4 @@ Result<LatencySketch> LatencySketch::Deserialize(std::string_view bytes) {
   return sketch;
 }
 
-}  // namespace tocsin::report
+}  // namespace tocsin::stats

@@ -28,10 +28,10 @@
 #include <vector>
 
 #include "core/temp_dir.h"
-#include "probe/check_result.h"
-#include "report/sketch.h"
+#include "model/check_record.h"
+#include "stats/sketch.h"
 #include "store/rollup.h"
-#include "store/sqlite_migrations.h"
+#include "store/sqlite/migrations.h"
 #include "store/store.h"
 
 namespace tocsin::store {
@@ -47,8 +47,8 @@ constexpr int64_t kBaseMs = kBaseS * 1000;
 constexpr int64_t kForeverMs = std::numeric_limits<int64_t>::max();
 constexpr size_t kNoLimit = 1'000'000'000;
 
-constexpr uint8_t kOk = static_cast<uint8_t>(probe::Outcome::kOk);
-constexpr uint8_t kTimeout = static_cast<uint8_t>(probe::Outcome::kTimeout);
+constexpr model::Outcome kOk = model::Outcome::kOk;
+constexpr model::Outcome kTimeout = model::Outcome::kTimeout;
 
 // Test-only unwrapping: a failure throws, which gtest reports with the
 // store's message.
@@ -104,7 +104,8 @@ class RawDb {
     return std::stoll(rows[0]);
   }
   // Rollup rows of a monitor at a level with bucket in [from_s, to_s), merged.
-  RollupRow MergedRollups(MonitorId monitor, RollupLevel level, int64_t from_s, int64_t to_s) {
+  RollupRow MergedRollups(model::MonitorId monitor, RollupLevel level, int64_t from_s,
+                          int64_t to_s) {
     sqlite3_stmt* stmt = nullptr;
     sqlite3_prepare_v2(db_,
                        "SELECT count, failures, min_us, max_us, sum_us, sketch FROM rollups "
@@ -123,7 +124,7 @@ class RawDb {
       row.max_us = static_cast<uint32_t>(sqlite3_column_int64(stmt, 3));
       row.sum_us = static_cast<uint64_t>(sqlite3_column_int64(stmt, 4));
       const auto* blob = static_cast<const char*>(sqlite3_column_blob(stmt, 5));
-      row.sketch = ValueOrThrow(report::LatencySketch::Deserialize(
+      row.sketch = ValueOrThrow(stats::LatencySketch::Deserialize(
           std::string_view(blob, static_cast<size_t>(sqlite3_column_bytes(stmt, 5)))));
       merged.Merge(row);
     }
@@ -135,8 +136,8 @@ class RawDb {
   sqlite3* db_ = nullptr;
 };
 
-StoredResult OkResult(MonitorId monitor, int64_t ts_ms, uint32_t total_us) {
-  StoredResult r;
+model::CheckRecord OkResult(model::MonitorId monitor, int64_t ts_ms, uint32_t total_us) {
+  model::CheckRecord r;
   r.monitor = monitor;
   r.ts_ms = ts_ms;
   r.outcome = kOk;
@@ -152,8 +153,8 @@ StoredResult OkResult(MonitorId monitor, int64_t ts_ms, uint32_t total_us) {
   return r;
 }
 
-StoredResult FailedResult(MonitorId monitor, int64_t ts_ms, std::string detail) {
-  StoredResult r;
+model::CheckRecord FailedResult(model::MonitorId monitor, int64_t ts_ms, std::string detail) {
+  model::CheckRecord r;
   r.monitor = monitor;
   r.ts_ms = ts_ms;
   r.outcome = kTimeout;
@@ -164,7 +165,7 @@ StoredResult FailedResult(MonitorId monitor, int64_t ts_ms, std::string detail) 
   return r;
 }
 
-void ExpectSameResult(const StoredResult& got, const StoredResult& want) {
+void ExpectSameResult(const model::CheckRecord& got, const model::CheckRecord& want) {
   EXPECT_EQ(got.monitor, want.monitor);
   EXPECT_EQ(got.ts_ms, want.ts_ms);
   EXPECT_EQ(got.location, want.location);
@@ -203,12 +204,12 @@ void ExpectSameSummary(const RangeSummary& got, const RangeSummary& want) {
 
 // One result a minute, 15 s into the minute, from `from_s` (minute-aligned)
 // for `minutes` minutes: log-normal latencies around 80 ms and 1% timeouts.
-std::vector<StoredResult> SyntheticResults(MonitorId monitor, int64_t from_s, int64_t minutes,
-                                           uint64_t seed) {
+std::vector<model::CheckRecord> SyntheticResults(model::MonitorId monitor, int64_t from_s,
+                                                 int64_t minutes, uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::lognormal_distribution<double> latency(std::log(80'000.0), 0.6);
   std::uniform_int_distribution<int> percent(0, 99);
-  std::vector<StoredResult> out;
+  std::vector<model::CheckRecord> out;
   out.reserve(static_cast<size_t>(minutes));
   for (int64_t k = 0; k < minutes; ++k) {
     const int64_t ts_ms = (from_s + k * kMinute + 15) * 1000;
@@ -224,11 +225,12 @@ std::vector<StoredResult> SyntheticResults(MonitorId monitor, int64_t from_s, in
 
 // The exact figures over the results whose minute starts in [from_s, to_s),
 // quantiles at rank floor(q * (n - 1)) as the sketch defines them.
-RangeSummary ExactSummary(const std::vector<StoredResult>& results, int64_t from_s, int64_t to_s) {
+RangeSummary ExactSummary(const std::vector<model::CheckRecord>& results, int64_t from_s,
+                          int64_t to_s) {
   RangeSummary s;
   std::vector<uint32_t> ok;
   uint64_t sum = 0;
-  for (const StoredResult& r : results) {
+  for (const model::CheckRecord& r : results) {
     const int64_t minute = BucketStart(RollupLevel::kMinute, r.ts_ms / 1000);
     if (minute < from_s || minute >= to_s) continue;
     ++s.count;
@@ -271,25 +273,25 @@ class SqliteStoreTest : public ::testing::Test {
   void Open() { store_ = ValueOrThrow(OpenSqliteStore({.path = db_path_})); }
   void Close() { store_.reset(); }
 
-  MonitorId Register(const std::string& name) {
+  model::MonitorId Register(const std::string& name) {
     MonitorRecord m;
     m.name = name;
     m.url = "https://" + name + ".example/";
     m.options_json = "{}";
     m.interval = 60'000'000;
-    return ValueOrThrow(store_->SyncMonitors({m})).at(0);
+    return ValueOrThrow(store_->monitors().SyncMonitors({m})).at(0);
   }
 
   // Writes `results` in batches of `batch` (not aligned to any bucket, so
   // rollup rows are merged across batches).
-  void WriteInBatches(const std::vector<StoredResult>& results, size_t batch) {
+  void WriteInBatches(const std::vector<model::CheckRecord>& results, size_t batch) {
     for (size_t i = 0; i < results.size(); i += batch) {
       const size_t n = std::min(batch, results.size() - i);
-      OkOrThrow(store_->WriteBatch(std::span(results).subspan(i, n)));
+      OkOrThrow(store_->results().WriteBatch(std::span(results).subspan(i, n)));
     }
   }
 
-  uint64_t RawRows() { return ValueOrThrow(store_->Stats()).raw_rows; }
+  uint64_t RawRows() { return ValueOrThrow(store_->results().Stats()).raw_rows; }
 
   TempDir dir_{"tocsin-store-test"};
   std::string db_path_ = dir_.path() + "/tocsin.db";
@@ -311,8 +313,8 @@ TEST_F(SqliteStoreTest, OpenCreatesSchemaInWalMode) {
 }
 
 TEST_F(SqliteStoreTest, ReopeningAppliesNoMigrationTwiceAndKeepsData) {
-  const MonitorId id = Register("kept");
-  OkOrThrow(store_->WriteBatch(std::vector{OkResult(id, kBaseMs, 42'000)}));
+  const model::MonitorId id = Register("kept");
+  OkOrThrow(store_->results().WriteBatch(std::vector{OkResult(id, kBaseMs, 42'000)}));
   Close();
   Open();
   Close();
@@ -323,10 +325,10 @@ TEST_F(SqliteStoreTest, ReopeningAppliesNoMigrationTwiceAndKeepsData) {
             static_cast<int64_t>(sqlite::Migrations().size()));
   EXPECT_EQ(raw.Int("SELECT count(DISTINCT version) FROM schema_migrations"),
             static_cast<int64_t>(sqlite::Migrations().size()));
-  const auto monitors = ValueOrThrow(store_->ListMonitors());
+  const auto monitors = ValueOrThrow(store_->monitors().ListMonitors());
   ASSERT_EQ(monitors.size(), 1u);
   EXPECT_EQ(monitors[0].id, id);
-  const auto results = ValueOrThrow(store_->QueryResults(id, 0, kForeverMs, 10));
+  const auto results = ValueOrThrow(store_->results().QueryResults(id, 0, kForeverMs, 10));
   ASSERT_EQ(results.size(), 1u);
   EXPECT_EQ(results[0].total_us, 42'000u);
 }
@@ -343,26 +345,27 @@ MonitorRecord Monitor(const std::string& name, const std::string& url) {
 }
 
 TEST_F(SqliteStoreTest, SyncMonitorsKeepsIdsStableByName) {
-  const auto first = ValueOrThrow(store_->SyncMonitors(
+  const auto first = ValueOrThrow(store_->monitors().SyncMonitors(
       {Monitor("a", "https://a.example/"), Monitor("b", "https://b.example/")}));
   ASSERT_EQ(first.size(), 2u);
   EXPECT_NE(first[0], first[1]);
-  const auto again = ValueOrThrow(store_->SyncMonitors(
+  const auto again = ValueOrThrow(store_->monitors().SyncMonitors(
       {Monitor("b", "https://b.example/"), Monitor("a", "https://a.example/")}));
-  EXPECT_EQ(again, (std::vector<MonitorId>{first[1], first[0]}));
+  EXPECT_EQ(again, (std::vector<model::MonitorId>{first[1], first[0]}));
 }
 
 TEST_F(SqliteStoreTest, SyncMonitorsUpdatesChangedUrlUnderTheSameId) {
-  const auto first = ValueOrThrow(store_->SyncMonitors({Monitor("a", "https://a.example/")}));
+  const auto first =
+      ValueOrThrow(store_->monitors().SyncMonitors({Monitor("a", "https://a.example/")}));
   MonitorRecord changed = Monitor("a", "https://a.example/health");
   changed.owner = 7;
   changed.options_json = R"({"timeout":"5s"})";
   changed.interval = 120'000'000;
   changed.enabled = false;
-  const auto second = ValueOrThrow(store_->SyncMonitors({changed}));
+  const auto second = ValueOrThrow(store_->monitors().SyncMonitors({changed}));
   EXPECT_EQ(second, first);
 
-  const auto listed = ValueOrThrow(store_->ListMonitors());
+  const auto listed = ValueOrThrow(store_->monitors().ListMonitors());
   ASSERT_EQ(listed.size(), 1u);
   EXPECT_EQ(listed[0].id, first[0]);
   EXPECT_EQ(listed[0].name, "a");
@@ -374,36 +377,39 @@ TEST_F(SqliteStoreTest, SyncMonitorsUpdatesChangedUrlUnderTheSameId) {
 }
 
 TEST_F(SqliteStoreTest, SyncMonitorsGivesANewNameANewId) {
-  const auto first = ValueOrThrow(store_->SyncMonitors({Monitor("a", "https://a.example/")}));
-  const auto second = ValueOrThrow(
-      store_->SyncMonitors({Monitor("a", "https://a.example/"), Monitor("c", "https://c/")}));
+  const auto first =
+      ValueOrThrow(store_->monitors().SyncMonitors({Monitor("a", "https://a.example/")}));
+  const auto second = ValueOrThrow(store_->monitors().SyncMonitors(
+      {Monitor("a", "https://a.example/"), Monitor("c", "https://c/")}));
   ASSERT_EQ(second.size(), 2u);
   EXPECT_EQ(second[0], first[0]);
   EXPECT_NE(second[1], first[0]);
-  EXPECT_EQ(ValueOrThrow(store_->ListMonitors()).size(), 2u);
+  EXPECT_EQ(ValueOrThrow(store_->monitors().ListMonitors()).size(), 2u);
 }
 
 // The server registers monitors (start, SIGHUP reload) on its own thread
 // while the Recorder's thread writes batches and runs retention: the two must
 // not interleave on the writer connection.
 TEST_F(SqliteStoreTest, SyncMonitorsWhileAnotherThreadWritesBatches) {
-  const MonitorId id = Register("busy");
+  const model::MonitorId id = Register("busy");
   constexpr int kBatches = 300;
   std::vector<std::string> errors;
   std::thread writer([&] {
     for (int i = 0; i < kBatches; ++i) {
-      std::vector<StoredResult> batch;
+      std::vector<model::CheckRecord> batch;
       for (int k = 0; k < 20; ++k) batch.push_back(OkResult(id, kBaseMs + i * 1'000 + k, 500));
-      if (Status s = store_->WriteBatch(batch); !s.ok()) errors.push_back(s.error().message);
-      if (auto d = store_->DeleteExpired(kBaseMs, 100); !d.ok()) {
+      if (Status s = store_->results().WriteBatch(batch); !s.ok())
+        errors.push_back(s.error().message);
+      if (auto d = store_->results().DeleteExpired(kBaseMs, 100); !d.ok()) {
         errors.push_back(d.error().message);
       }
     }
   });
-  std::vector<MonitorId> ids;
+  std::vector<model::MonitorId> ids;
   for (int i = 0; i < kBatches; ++i) {
-    auto synced = store_->SyncMonitors({Monitor("busy", "https://busy.example/"),
-                                        Monitor("other", "https://other/" + std::to_string(i))});
+    auto synced =
+        store_->monitors().SyncMonitors({Monitor("busy", "https://busy.example/"),
+                                         Monitor("other", "https://other/" + std::to_string(i))});
     if (synced.ok()) {
       ids = *synced;
     } else {
@@ -414,15 +420,15 @@ TEST_F(SqliteStoreTest, SyncMonitorsWhileAnotherThreadWritesBatches) {
   EXPECT_TRUE(errors.empty()) << errors.size() << " errors, first: " << errors.front();
   EXPECT_EQ(ids.at(0), id);
   EXPECT_EQ(RawRows(), uint64_t{kBatches} * 20);
-  EXPECT_EQ(ValueOrThrow(store_->Summarize(id, kBaseS, kBaseS + kDay)).count,
+  EXPECT_EQ(ValueOrThrow(store_->results().Summarize(id, kBaseS, kBaseS + kDay)).count,
             uint64_t{kBatches} * 20);
 }
 
 // --- Writing and reading results ---
 
 TEST_F(SqliteStoreTest, WriteBatchThenQueryResultsRoundTripsEveryField) {
-  const MonitorId id = Register("round-trip");
-  StoredResult ok = OkResult(id, kBaseMs + 1'250, 123'456);
+  const model::MonitorId id = Register("round-trip");
+  model::CheckRecord ok = OkResult(id, kBaseMs + 1'250, 123'456);
   ok.location = 3;
   ok.status = 204;
   ok.ip = "203.0.113.77";
@@ -432,17 +438,18 @@ TEST_F(SqliteStoreTest, WriteBatchThenQueryResultsRoundTripsEveryField) {
   ok.ttfb_us = 4'004;
   ok.download_us = 5'005;
   ok.bytes = 4'000'000'000u;
-  StoredResult failed = FailedResult(id, kBaseMs + 61'000, "TLS: certificate has expired");
-  failed.outcome = static_cast<uint8_t>(probe::Outcome::kTlsError);
+  model::CheckRecord failed = FailedResult(id, kBaseMs + 61'000, "TLS: certificate has expired");
+  failed.outcome = model::Outcome::kTlsError;
   failed.location = 255;
   failed.status = 0;
   failed.ip = "2001:db8::1";
-  StoredResult extreme = OkResult(id, kBaseMs + 122'000, std::numeric_limits<uint32_t>::max());
+  model::CheckRecord extreme =
+      OkResult(id, kBaseMs + 122'000, std::numeric_limits<uint32_t>::max());
   extreme.status = 65'535;
   extreme.ip = "";
-  OkOrThrow(store_->WriteBatch(std::vector{failed, ok, extreme}));
+  OkOrThrow(store_->results().WriteBatch(std::vector{failed, ok, extreme}));
 
-  const auto got = ValueOrThrow(store_->QueryResults(id, 0, kForeverMs, 100));
+  const auto got = ValueOrThrow(store_->results().QueryResults(id, 0, kForeverMs, 100));
   ASSERT_EQ(got.size(), 3u);
   ExpectSameResult(got[0], ok);  // in time order
   ExpectSameResult(got[1], failed);
@@ -450,19 +457,20 @@ TEST_F(SqliteStoreTest, WriteBatchThenQueryResultsRoundTripsEveryField) {
 }
 
 TEST_F(SqliteStoreTest, QueryResultsHonoursHalfOpenRangeMonitorAndLimit) {
-  const MonitorId a = Register("a");
-  const MonitorId b = Register("b");
-  std::vector<StoredResult> batch;
+  const model::MonitorId a = Register("a");
+  const model::MonitorId b = Register("b");
+  std::vector<model::CheckRecord> batch;
   for (int i = 0; i < 10; ++i) batch.push_back(OkResult(a, kBaseMs + i * 1'000, 1'000 + i));
   batch.push_back(OkResult(b, kBaseMs + 2'000, 9));
-  OkOrThrow(store_->WriteBatch(batch));
+  OkOrThrow(store_->results().WriteBatch(batch));
 
-  const auto range = ValueOrThrow(store_->QueryResults(a, kBaseMs + 2'000, kBaseMs + 5'000, 100));
+  const auto range =
+      ValueOrThrow(store_->results().QueryResults(a, kBaseMs + 2'000, kBaseMs + 5'000, 100));
   ASSERT_EQ(range.size(), 3u);
   EXPECT_EQ(range[0].ts_ms, kBaseMs + 2'000);
   EXPECT_EQ(range[2].ts_ms, kBaseMs + 4'000);
   EXPECT_EQ(range[0].monitor, a);
-  const auto limited = ValueOrThrow(store_->QueryResults(a, 0, kForeverMs, 4));
+  const auto limited = ValueOrThrow(store_->results().QueryResults(a, 0, kForeverMs, 4));
   ASSERT_EQ(limited.size(), 4u);
   EXPECT_EQ(limited[3].ts_ms, kBaseMs + 3'000);
 }
@@ -471,11 +479,11 @@ TEST_F(SqliteStoreTest, QueryResultsHonoursHalfOpenRangeMonitorAndLimit) {
 // it): nothing of the batch may remain, and the next batch must work,
 // including an address first interned in the failed one.
 TEST_F(SqliteStoreTest, WriteBatchIsAllOrNothing) {
-  const MonitorId id = Register("atomic");
-  std::vector<StoredResult> batch;
+  const model::MonitorId id = Register("atomic");
+  std::vector<model::CheckRecord> batch;
   for (int i = 0; i < 10; ++i) {
-    StoredResult r = i % 3 == 0 ? FailedResult(id, kBaseMs + i * 60'000, "refused")
-                                : OkResult(id, kBaseMs + i * 60'000, 50'000);
+    model::CheckRecord r = i % 3 == 0 ? FailedResult(id, kBaseMs + i * 60'000, "refused")
+                                      : OkResult(id, kBaseMs + i * 60'000, 50'000);
     r.ip = "198.51.100." + std::to_string(i);
     batch.push_back(r);
   }
@@ -484,7 +492,7 @@ TEST_F(SqliteStoreTest, WriteBatchIsAllOrNothing) {
            std::to_string(kBaseMs + 5 * 60'000) +
            " BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
 
-  const Status failed = store_->WriteBatch(batch);
+  const Status failed = store_->results().WriteBatch(batch);
   ASSERT_FALSE(failed.ok());
   EXPECT_NE(failed.error().message.find("injected failure"), std::string::npos)
       << failed.error().message;
@@ -492,47 +500,49 @@ TEST_F(SqliteStoreTest, WriteBatchIsAllOrNothing) {
   EXPECT_EQ(raw.Int("SELECT count(*) FROM result_details"), 0);
   EXPECT_EQ(raw.Int("SELECT count(*) FROM rollups"), 0);
   EXPECT_EQ(raw.Int("SELECT count(*) FROM addresses"), 0);
-  EXPECT_TRUE(ValueOrThrow(store_->LoadLatest()).empty());
+  EXPECT_TRUE(ValueOrThrow(store_->results().LoadLatest()).empty());
 
   raw.Exec("DROP TRIGGER fail_second_half");
-  OkOrThrow(store_->WriteBatch(batch));
-  const auto got = ValueOrThrow(store_->QueryResults(id, 0, kForeverMs, 100));
+  OkOrThrow(store_->results().WriteBatch(batch));
+  const auto got = ValueOrThrow(store_->results().QueryResults(id, 0, kForeverMs, 100));
   ASSERT_EQ(got.size(), batch.size());
   for (size_t i = 0; i < got.size(); ++i) ExpectSameResult(got[i], batch[i]);
-  EXPECT_EQ(ValueOrThrow(store_->Summarize(id, kBaseS, kBaseS + kDay)).count, batch.size());
+  EXPECT_EQ(ValueOrThrow(store_->results().Summarize(id, kBaseS, kBaseS + kDay)).count,
+            batch.size());
 }
 
 // Another process holding the write lock: the batch fails as unavailable
 // (retryable) after the busy timeout, writes nothing, and the next succeeds.
 TEST_F(SqliteStoreTest, WriteBatchIsUnavailableWhileAnotherConnectionHoldsTheWriteLock) {
-  const MonitorId id = Register("locked");
+  const model::MonitorId id = Register("locked");
   RawDb other(db_path_);
   other.Exec("BEGIN IMMEDIATE");
-  const Status busy = store_->WriteBatch(std::vector{OkResult(id, kBaseMs, 1'000)});
+  const Status busy = store_->results().WriteBatch(std::vector{OkResult(id, kBaseMs, 1'000)});
   ASSERT_FALSE(busy.ok());
   EXPECT_EQ(busy.error().code, ErrorCode::kUnavailable) << busy.error().message;
   other.Exec("ROLLBACK");
   EXPECT_EQ(RawRows(), 0u);
 
-  OkOrThrow(store_->WriteBatch(std::vector{OkResult(id, kBaseMs, 1'000)}));
+  OkOrThrow(store_->results().WriteBatch(std::vector{OkResult(id, kBaseMs, 1'000)}));
   EXPECT_EQ(RawRows(), 1u);
 }
 
 // --- Summaries ---
 
 TEST_F(SqliteStoreTest, SummarizeOf30DaysMatchesExactFigures) {
-  const MonitorId id = Register("thirty-days");
+  const model::MonitorId id = Register("thirty-days");
   const auto results = SyntheticResults(id, kBaseS, 30 * kDay / kMinute, 1);
   WriteInBatches(results, 1'000);
 
   const RangeSummary exact = ExactSummary(results, kBaseS, kBaseS + 30 * kDay);
   ASSERT_EQ(exact.count, 43'200u);
   ASSERT_GT(exact.failures, 300u);  // about 1%
-  ExpectWithinAccuracy(ValueOrThrow(store_->Summarize(id, kBaseS, kBaseS + 30 * kDay)), exact);
+  ExpectWithinAccuracy(ValueOrThrow(store_->results().Summarize(id, kBaseS, kBaseS + 30 * kDay)),
+                       exact);
 }
 
 TEST_F(SqliteStoreTest, SummarizeOfRaggedRangeMatchesExactFigures) {
-  const MonitorId id = Register("ragged");
+  const model::MonitorId id = Register("ragged");
   const auto results = SyntheticResults(id, kBaseS, 30 * kDay / kMinute, 2);
   WriteInBatches(results, 1'000);
 
@@ -541,11 +551,11 @@ TEST_F(SqliteStoreTest, SummarizeOfRaggedRangeMatchesExactFigures) {
   const int64_t to = kBaseS + 20 * kDay + 13 * kHour + 42 * kMinute;
   const RangeSummary exact = ExactSummary(results, from, to);
   ASSERT_EQ(exact.count, static_cast<uint64_t>((to - from) / kMinute));
-  ExpectWithinAccuracy(ValueOrThrow(store_->Summarize(id, from, to)), exact);
+  ExpectWithinAccuracy(ValueOrThrow(store_->results().Summarize(id, from, to)), exact);
 }
 
 TEST_F(SqliteStoreTest, SummarizeOfWholeDaysEqualsMergedMinuteRollups) {
-  const MonitorId id = Register("days");
+  const model::MonitorId id = Register("days");
   WriteInBatches(SyntheticResults(id, kBaseS, 3 * kDay / kMinute, 3), 700);
 
   RawDb raw(db_path_);
@@ -555,40 +565,43 @@ TEST_F(SqliteStoreTest, SummarizeOfWholeDaysEqualsMergedMinuteRollups) {
     SCOPED_TRACE("range [" + std::to_string(from) + ", " + std::to_string(to) + ")");
     const RangeSummary from_minutes =
         store::Summarize(raw.MergedRollups(id, RollupLevel::kMinute, from, to));
-    ExpectSameSummary(ValueOrThrow(store_->Summarize(id, from, to)), from_minutes);
+    ExpectSameSummary(ValueOrThrow(store_->results().Summarize(id, from, to)), from_minutes);
   }
 }
 
 // With the finer rollups gone, whole days are still summarized (from the day
 // rows), and a range inside one hour finds nothing.
 TEST_F(SqliteStoreTest, SummarizeReadsDayRollupsForWholeDays) {
-  const MonitorId id = Register("days-only");
+  const model::MonitorId id = Register("days-only");
   WriteInBatches(SyntheticResults(id, kBaseS, 2 * kDay / kMinute, 4), 1'000);
-  const RangeSummary before = ValueOrThrow(store_->Summarize(id, kBaseS, kBaseS + 2 * kDay));
+  const RangeSummary before =
+      ValueOrThrow(store_->results().Summarize(id, kBaseS, kBaseS + 2 * kDay));
   ASSERT_EQ(before.count, 2 * kDay / kMinute);
 
   RawDb raw(db_path_);
   raw.Exec("DELETE FROM rollups WHERE level IN (0, 1)");
-  ExpectSameSummary(ValueOrThrow(store_->Summarize(id, kBaseS, kBaseS + 2 * kDay)), before);
-  EXPECT_EQ(ValueOrThrow(store_->Summarize(id, kBaseS + kHour, kBaseS + 2 * kHour)).count, 0u);
+  ExpectSameSummary(ValueOrThrow(store_->results().Summarize(id, kBaseS, kBaseS + 2 * kDay)),
+                    before);
+  EXPECT_EQ(ValueOrThrow(store_->results().Summarize(id, kBaseS + kHour, kBaseS + 2 * kHour)).count,
+            0u);
 }
 
 TEST_F(SqliteStoreTest, SummarizeOfEmptyRangeIsEmpty) {
-  const MonitorId id = Register("empty");
+  const model::MonitorId id = Register("empty");
   WriteInBatches(SyntheticResults(id, kBaseS, 60, 5), 100);
-  const RangeSummary s = ValueOrThrow(store_->Summarize(id, kBaseS + 600, kBaseS + 600));
+  const RangeSummary s = ValueOrThrow(store_->results().Summarize(id, kBaseS + 600, kBaseS + 600));
   EXPECT_EQ(s.count, 0u);
-  EXPECT_EQ(ValueOrThrow(store_->Summarize(id + 1, kBaseS, kBaseS + kDay)).count, 0u);
+  EXPECT_EQ(ValueOrThrow(store_->results().Summarize(id + 1, kBaseS, kBaseS + kDay)).count, 0u);
 }
 
 // --- Latest state ---
 
 TEST_F(SqliteStoreTest, LatestStateIsTheNewestResultEvenWhenAnOlderOneArrivesLater) {
-  const MonitorId id = Register("latest");
-  OkOrThrow(store_->WriteBatch(std::vector{OkResult(id, kBaseMs + 2'000, 77'000)}));
-  OkOrThrow(store_->WriteBatch(std::vector{FailedResult(id, kBaseMs + 1'000, "late")}));
+  const model::MonitorId id = Register("latest");
+  OkOrThrow(store_->results().WriteBatch(std::vector{OkResult(id, kBaseMs + 2'000, 77'000)}));
+  OkOrThrow(store_->results().WriteBatch(std::vector{FailedResult(id, kBaseMs + 1'000, "late")}));
 
-  const auto latest = ValueOrThrow(store_->LoadLatest());
+  const auto latest = ValueOrThrow(store_->results().LoadLatest());
   ASSERT_EQ(latest.size(), 1u);
   EXPECT_EQ(latest[0].monitor, id);
   EXPECT_EQ(latest[0].ts_ms, kBaseMs + 2'000);
@@ -599,16 +612,18 @@ TEST_F(SqliteStoreTest, LatestStateIsTheNewestResultEvenWhenAnOlderOneArrivesLat
 }
 
 TEST_F(SqliteStoreTest, LatestStateIsTheNewestResultOfABatchWhateverItsPosition) {
-  const MonitorId a = Register("a");
-  const MonitorId b = Register("b");
-  OkOrThrow(store_->WriteBatch(std::vector{
+  const model::MonitorId a = Register("a");
+  const model::MonitorId b = Register("b");
+  OkOrThrow(store_->results().WriteBatch(std::vector{
       FailedResult(a, kBaseMs + 5'000, "connection refused"), OkResult(b, kBaseMs + 1'000, 10),
       OkResult(a, kBaseMs + 3'000, 20), OkResult(b, kBaseMs + 9'000, 30)}));
-  OkOrThrow(store_->WriteBatch(std::vector{OkResult(b, kBaseMs + 10'000, 40)}));
+  OkOrThrow(store_->results().WriteBatch(std::vector{OkResult(b, kBaseMs + 10'000, 40)}));
 
-  auto latest = ValueOrThrow(store_->LoadLatest());
+  auto latest = ValueOrThrow(store_->results().LoadLatest());
   std::sort(latest.begin(), latest.end(),
-            [](const LatestState& x, const LatestState& y) { return x.monitor < y.monitor; });
+            [](const model::LatestState& x, const model::LatestState& y) {
+              return x.monitor < y.monitor;
+            });
   ASSERT_EQ(latest.size(), 2u);
   EXPECT_EQ(latest[0].ts_ms, kBaseMs + 5'000);
   EXPECT_EQ(latest[0].outcome, kTimeout);
@@ -620,25 +635,26 @@ TEST_F(SqliteStoreTest, LatestStateIsTheNewestResultOfABatchWhateverItsPosition)
 // --- Retention ---
 
 TEST_F(SqliteStoreTest, DeleteExpiredRemovesOnlyOlderRawRowsDetailsAndMinuteRollups) {
-  const MonitorId old_id = Register("old");
-  const MonitorId new_id = Register("new");
+  const model::MonitorId old_id = Register("old");
+  const model::MonitorId new_id = Register("new");
   // Every 20 s for three hours, every tenth a failure with a detail.
-  std::vector<StoredResult> batch;
+  std::vector<model::CheckRecord> batch;
   for (int i = 0; i < 3 * 180; ++i) {
     const int64_t ts = kBaseMs + i * 20'000;
     batch.push_back(i % 10 == 0 ? FailedResult(old_id, ts, "refused #" + std::to_string(i))
                                 : OkResult(old_id, ts, 1'000 + i));
   }
   batch.push_back(OkResult(new_id, kBaseMs + 3 * kHour * 1000, 5));
-  OkOrThrow(store_->WriteBatch(batch));
+  OkOrThrow(store_->results().WriteBatch(batch));
   RawDb raw(db_path_);
   const int64_t coarse_rows = raw.Int("SELECT count(*) FROM rollups WHERE level > 0");
-  const RangeSummary first_hour = ValueOrThrow(store_->Summarize(old_id, kBaseS, kBaseS + kHour));
+  const RangeSummary first_hour =
+      ValueOrThrow(store_->results().Summarize(old_id, kBaseS, kBaseS + kHour));
 
   const int64_t cut_ms = kBaseMs + 2 * kHour * 1000;
-  EXPECT_EQ(ValueOrThrow(store_->DeleteExpired(cut_ms, kNoLimit)), 360u);
+  EXPECT_EQ(ValueOrThrow(store_->results().DeleteExpired(cut_ms, kNoLimit)), 360u);
 
-  const auto kept = ValueOrThrow(store_->QueryResults(old_id, 0, kForeverMs, 10'000));
+  const auto kept = ValueOrThrow(store_->results().QueryResults(old_id, 0, kForeverMs, 10'000));
   ASSERT_EQ(kept.size(), 180u);
   EXPECT_EQ(kept.front().ts_ms, cut_ms);
   EXPECT_EQ(kept.front().detail, "refused #360");
@@ -652,54 +668,55 @@ TEST_F(SqliteStoreTest, DeleteExpiredRemovesOnlyOlderRawRowsDetailsAndMinuteRoll
                     std::to_string(old_id)),
             cut_ms / 1000);
   EXPECT_EQ(raw.Int("SELECT count(*) FROM rollups WHERE level > 0"), coarse_rows);
-  ExpectSameSummary(ValueOrThrow(store_->Summarize(old_id, kBaseS, kBaseS + kHour)), first_hour);
-  EXPECT_EQ(ValueOrThrow(store_->QueryResults(new_id, 0, kForeverMs, 10)).size(), 1u);
+  ExpectSameSummary(ValueOrThrow(store_->results().Summarize(old_id, kBaseS, kBaseS + kHour)),
+                    first_hour);
+  EXPECT_EQ(ValueOrThrow(store_->results().QueryResults(new_id, 0, kForeverMs, 10)).size(), 1u);
 }
 
 // Regression: the minute holding the cut-off was deleted although the
 // results of its second half are kept.
 TEST_F(SqliteStoreTest, DeleteExpiredKeepsTheMinuteRollupHoldingTheCutOff) {
-  const MonitorId id = Register("straddle");
-  OkOrThrow(
-      store_->WriteBatch(std::vector{OkResult(id, kBaseMs, 10), OkResult(id, kBaseMs + 20'000, 20),
-                                     OkResult(id, kBaseMs + 40'000, 30)}));
-  EXPECT_EQ(ValueOrThrow(store_->DeleteExpired(kBaseMs + 30'000, kNoLimit)), 2u);
+  const model::MonitorId id = Register("straddle");
+  OkOrThrow(store_->results().WriteBatch(std::vector{OkResult(id, kBaseMs, 10),
+                                                     OkResult(id, kBaseMs + 20'000, 20),
+                                                     OkResult(id, kBaseMs + 40'000, 30)}));
+  EXPECT_EQ(ValueOrThrow(store_->results().DeleteExpired(kBaseMs + 30'000, kNoLimit)), 2u);
   EXPECT_EQ(RawRows(), 1u);
   RawDb raw(db_path_);
   EXPECT_EQ(raw.Int("SELECT count(*) FROM rollups WHERE level = 0"), 1);
-  EXPECT_EQ(ValueOrThrow(store_->Summarize(id, kBaseS, kBaseS + kMinute)).count, 3u);
+  EXPECT_EQ(ValueOrThrow(store_->results().Summarize(id, kBaseS, kBaseS + kMinute)).count, 3u);
 
-  EXPECT_EQ(ValueOrThrow(store_->DeleteExpired(kBaseMs + 60'000, kNoLimit)), 1u);
+  EXPECT_EQ(ValueOrThrow(store_->results().DeleteExpired(kBaseMs + 60'000, kNoLimit)), 1u);
   EXPECT_EQ(raw.Int("SELECT count(*) FROM rollups WHERE level = 0"), 0);
 }
 
 TEST_F(SqliteStoreTest, DeleteExpiredWorksThroughMonitorsInSlices) {
-  std::vector<StoredResult> batch;
+  std::vector<model::CheckRecord> batch;
   for (const char* name : {"s1", "s2", "s3"}) {
-    const MonitorId id = Register(name);
+    const model::MonitorId id = Register(name);
     for (int i = 0; i < 100; ++i) batch.push_back(OkResult(id, kBaseMs + i * 1'000, 100));
   }
-  OkOrThrow(store_->WriteBatch(batch));
+  OkOrThrow(store_->results().WriteBatch(batch));
 
-  const size_t first = ValueOrThrow(store_->DeleteExpired(kForeverMs, 150));
+  const size_t first = ValueOrThrow(store_->results().DeleteExpired(kForeverMs, 150));
   EXPECT_GE(first, 150u);
   EXPECT_LT(first, 300u);
   size_t total = first;
   for (int call = 0; call < 10 && total < 300; ++call) {
-    total += ValueOrThrow(store_->DeleteExpired(kForeverMs, 150));
+    total += ValueOrThrow(store_->results().DeleteExpired(kForeverMs, 150));
   }
   EXPECT_EQ(total, 300u);
   EXPECT_EQ(RawRows(), 0u);
-  EXPECT_EQ(ValueOrThrow(store_->DeleteExpired(kForeverMs, 150)), 0u);
+  EXPECT_EQ(ValueOrThrow(store_->results().DeleteExpired(kForeverMs, 150)), 0u);
 }
 
 // --- Stats and size ---
 
 TEST_F(SqliteStoreTest, StatsCountsRawRowsAndFileBytes) {
-  const MonitorId id = Register("stats");
+  const model::MonitorId id = Register("stats");
   EXPECT_EQ(RawRows(), 0u);
   WriteInBatches(SyntheticResults(id, kBaseS, 7, 6), 3);
-  const StoreStats stats = ValueOrThrow(store_->Stats());
+  const StoreStats stats = ValueOrThrow(store_->results().Stats());
   EXPECT_EQ(stats.raw_rows, 7u);
   struct stat st {};
   ASSERT_EQ(stat(db_path_.c_str(), &st), 0);
@@ -716,16 +733,16 @@ TEST_F(SqliteStoreTest, BytesPerRawRowOfRealisticResults) {
   for (int m = 0; m < kMonitors; ++m) {
     records.push_back(Monitor("site-" + std::to_string(m), "https://site" + std::to_string(m)));
   }
-  const auto ids = ValueOrThrow(store_->SyncMonitors(records));
+  const auto ids = ValueOrThrow(store_->monitors().SyncMonitors(records));
 
   std::mt19937_64 rng(99);
   auto uniform = [&rng](uint32_t lo, uint32_t hi) {
     return std::uniform_int_distribution<uint32_t>(lo, hi)(rng);
   };
-  std::vector<StoredResult> batch;
+  std::vector<model::CheckRecord> batch;
   for (int round = 0; round < kRounds; ++round) {
     for (int m = 0; m < kMonitors; ++m) {
-      StoredResult r;
+      model::CheckRecord r;
       r.monitor = ids[static_cast<size_t>(m)];
       r.ts_ms = kBaseMs + round * 60'000 + m * 600 + uniform(0, 50);  // spread over the minute
       r.outcome = kOk;
@@ -740,14 +757,14 @@ TEST_F(SqliteStoreTest, BytesPerRawRowOfRealisticResults) {
       r.bytes = uniform(500, 200'000);
       batch.push_back(std::move(r));
       if (batch.size() == 2'000) {
-        OkOrThrow(store_->WriteBatch(batch));
+        OkOrThrow(store_->results().WriteBatch(batch));
         batch.clear();
       }
     }
   }
   constexpr uint64_t kRows = uint64_t{kMonitors} * kRounds;
   ASSERT_EQ(RawRows(), kRows);
-  const StoreStats open_stats = ValueOrThrow(store_->Stats());
+  const StoreStats open_stats = ValueOrThrow(store_->results().Stats());
   {
     RawDb raw(db_path_);
     for (const std::string& line :
@@ -810,11 +827,11 @@ int FillUntilFullThenRecover(const std::string& db_path, const std::function<voi
   Store& store = **opened;
   std::vector<MonitorRecord> records;
   for (int m = 0; m < 20; ++m) records.push_back(Monitor("m" + std::to_string(m), "https://m/"));
-  auto ids = store.SyncMonitors(records);
+  auto ids = store.monitors().SyncMonitors(records);
   if (!ids.ok()) return ChildFail(11, "sync: " + ids.error().message);
 
   uint64_t committed = 0;
-  std::vector<StoredResult> batch;
+  std::vector<model::CheckRecord> batch;
   Status failure;
   for (int round = 0; round < 100'000 && failure.ok(); ++round) {
     batch.clear();
@@ -826,7 +843,7 @@ int FillUntilFullThenRecover(const std::string& db_path, const std::function<voi
             "a failure detail that takes some room, #" + std::to_string(round * 25 + k)));
       }
     }
-    failure = store.WriteBatch(batch);
+    failure = store.results().WriteBatch(batch);
     if (failure.ok()) committed += batch.size();
   }
   make_room();
@@ -839,14 +856,14 @@ int FillUntilFullThenRecover(const std::string& db_path, const std::function<voi
   if (message.find("disk") == std::string::npos && message.find("full") == std::string::npos) {
     return ChildFail(14, "the message names neither disk nor full");
   }
-  auto stats = store.Stats();
+  auto stats = store.results().Stats();
   if (!stats.ok() || stats->raw_rows != committed) {
     return ChildFail(15, "the failed batch left rows behind, or Stats failed");
   }
-  if (Status s = store.WriteBatch(batch); !s.ok()) {
+  if (Status s = store.results().WriteBatch(batch); !s.ok()) {
     return ChildFail(16, "WriteBatch after making room: " + s.error().message);
   }
-  stats = store.Stats();
+  stats = store.results().Stats();
   if (!stats.ok() || stats->raw_rows != committed + batch.size()) {
     return ChildFail(17, "the retried batch is not all there");
   }

@@ -10,7 +10,7 @@
 
 #include "core/result.h"
 
-namespace tocsin::report {
+namespace tocsin::stats {
 
 // A latency distribution in microseconds. Value v >= 1 lands in bucket
 // i = ceil(log(v) / log(gamma)) with gamma = (1 + a) / (1 - a), a =
@@ -85,4 +85,4 @@ class LatencySketch {
   uint64_t total_count_ = 0;
 };
 
-}  // namespace tocsin::report
+}  // namespace tocsin::stats

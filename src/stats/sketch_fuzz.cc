@@ -3,11 +3,11 @@
 #include <cstdint>
 #include <string_view>
 
-#include "report/sketch.h"
+#include "stats/sketch.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
-  auto sketch = tocsin::report::LatencySketch::Deserialize(bytes);
+  auto sketch = tocsin::stats::LatencySketch::Deserialize(bytes);
   if (!sketch.ok()) return 0;
   if (sketch->Serialize() != bytes) __builtin_trap();
   (void)sketch->Quantile(0.99);

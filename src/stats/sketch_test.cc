@@ -1,4 +1,4 @@
-#include "report/sketch.h"
+#include "stats/sketch.h"
 
 #include <gtest/gtest.h>
 
@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-namespace tocsin::report {
+namespace tocsin::stats {
 namespace {
 
 constexpr double kQuantiles[] = {0, 0.5, 0.9, 0.95, 0.99, 1};
@@ -463,4 +463,4 @@ TEST(LatencySketchSerializationTest, RandomBytesAreRejectedOrRoundTripExactly) {
 }
 
 }  // namespace
-}  // namespace tocsin::report
+}  // namespace tocsin::stats

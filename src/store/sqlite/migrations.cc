@@ -1,4 +1,4 @@
-#include "store/sqlite_migrations.h"
+#include "store/sqlite/migrations.h"
 
 namespace tocsin::store::sqlite {
 namespace {

@@ -1,4 +1,4 @@
-#include "store/sqlite_util.h"
+#include "store/sqlite/util.h"
 
 namespace tocsin::store::sqlite {
 

@@ -1,0 +1,62 @@
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
+#include "api/http.h"
+
+namespace tocsin::api {
+namespace {
+
+TEST(RouterTest, DuplicateRouteIsAProgrammingError) {
+  Router router;
+  router.Get("/a", [](const Request&) { return Response::Text(200, ""); });
+  EXPECT_THROW(router.Get("/a", [](const Request&) { return Response::Text(200, ""); }),
+               std::logic_error);
+  EXPECT_THROW(router.Get("relative", [](const Request&) { return Response::Text(200, ""); }),
+               std::logic_error);
+}
+
+TEST(RouterTest, AllowListsEveryMethodOfThePath) {
+  Router router;
+  router.Get("/a", [](const Request&) { return Response::Text(200, ""); });
+  router.Post("/a", [](const Request&) { return Response::Text(201, ""); });
+  Request request;
+  request.method = "PUT";
+  request.path = "/a";
+  Response response = router.Dispatch(request);
+  EXPECT_EQ(response.status, 405);
+  ASSERT_EQ(response.headers.size(), 1u);
+  EXPECT_EQ(response.headers[0].second, "GET, POST, HEAD");
+  request.method = "POST";
+  EXPECT_EQ(router.Dispatch(request).status, 201);
+}
+
+TEST(RouterTest, HeaderLookupIgnoresCase) {
+  Request request;
+  request.headers = {{"Content-Type", "a"}, {"content-type", "b"}};
+  EXPECT_EQ(request.header("CONTENT-TYPE"), "a");
+  EXPECT_FALSE(request.header("Accept").has_value());
+}
+
+TEST(RouterTest, ThrowingHandlerIs500WithoutItsMessage) {
+  Router router;
+  router.Get("/boom",
+             [](const Request&) -> Response { throw std::runtime_error("secret detail"); });
+  Request request;
+  request.method = "GET";
+  request.path = "/boom";
+  const Response response = router.Dispatch(request);
+  EXPECT_EQ(response.status, 500);
+  EXPECT_EQ(response.body.find("secret"), std::string::npos);
+}
+
+TEST(RouterTest, UnknownPathIs404) {
+  Router router;
+  Request request;
+  request.method = "GET";
+  request.path = "/nowhere";
+  EXPECT_EQ(router.Dispatch(request).status, 404);
+}
+
+}  // namespace
+}  // namespace tocsin::api

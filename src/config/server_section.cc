@@ -1,0 +1,175 @@
+#include "config/server_section.h"
+
+#include <string>
+#include <vector>
+
+#include "config/scalars.h"
+#include "core/text.h"
+#include "net/host_port.h"
+
+namespace tocsin::config {
+namespace {
+
+struct ServerSetting {
+  std::string_view key;
+  // Exactly one of these is set: a scalar setting or a list setting.
+  Status (*set_scalar)(ServerConfig& server, std::string_view text);
+  Status (*set_list)(ServerConfig& server, const std::vector<std::string>& items);
+};
+
+constexpr ServerSetting kServerSettings[] = {
+    {"listen",
+     [](ServerConfig& s, std::string_view text) -> Status {
+       auto address = net::ParseListenAddress(text);
+       if (!address.ok()) return address.error();
+       s.listen = std::string(text);
+       return {};
+     },
+     nullptr},
+    {"data_dir",
+     [](ServerConfig& s, std::string_view text) -> Status {
+       if (text.empty()) return InvalidArgument("must not be empty");
+       if (text.find('\0') != std::string_view::npos) return InvalidArgument("contains a NUL byte");
+       s.data_dir = std::string(text);
+       return {};
+     },
+     nullptr},
+    {"allow_private",
+     [](ServerConfig& s, std::string_view text) -> Status {
+       auto v = ParseBool(text);
+       if (!v.ok()) return v.error();
+       s.allow_private = *v;
+       return {};
+     },
+     nullptr},
+    {"allow_cidrs", nullptr,
+     [](ServerConfig& s, const std::vector<std::string>& items) -> Status {
+       std::vector<net::Prefix> prefixes;
+       for (const auto& item : items) {
+         auto prefix = net::Prefix::Parse(item);
+         if (!prefix.ok()) return prefix.error();
+         prefixes.push_back(*prefix);
+       }
+       s.allow_cidrs = std::move(prefixes);
+       return {};
+     }},
+    {"retention",
+     [](ServerConfig& s, std::string_view text) -> Status {
+       auto v = ParseDurationIn(text, kMinRetention, kMaxRetention);
+       if (!v.ok()) return v.error();
+       s.retention = *v;
+       return {};
+     },
+     nullptr},
+    {"dns_servers", nullptr,
+     [](ServerConfig& s, const std::vector<std::string>& items) -> Status {
+       for (const auto& item : items) {
+         if (auto server = net::ParseDnsServer(item); !server.ok()) return server.error();
+       }
+       s.dns_servers = items;
+       return {};
+     }},
+    {"shards",
+     [](ServerConfig& s, std::string_view text) -> Status {
+       auto v = ParseUnsignedIn(text, 1, kMaxShards);
+       if (!v.ok()) return v.error();
+       s.shards = static_cast<int>(*v);
+       return {};
+     },
+     nullptr},
+    {"per_host_concurrency",
+     [](ServerConfig& s, std::string_view text) -> Status {
+       auto v = ParseUnsignedIn(text, 1, kMaxPerHostConcurrency);
+       if (!v.ok()) return v.error();
+       s.per_host_concurrency = static_cast<int>(*v);
+       return {};
+     },
+     nullptr},
+    {"max_in_flight",
+     [](ServerConfig& s, std::string_view text) -> Status {
+       auto v = ParseUnsignedIn(text, 1, kMaxMaxInFlight);
+       if (!v.ok()) return v.error();
+       s.max_in_flight = static_cast<size_t>(*v);
+       return {};
+     },
+     nullptr},
+};
+
+const ServerSetting* FindServerSetting(std::string_view key) {
+  for (const auto& setting : kServerSettings) {
+    if (setting.key == key) return &setting;
+  }
+  return nullptr;
+}
+
+std::string ServerKeyList() {
+  std::string out;
+  for (const auto& setting : kServerSettings) {
+    out += (out.empty() ? "" : ", ") + std::string(setting.key);
+  }
+  return out;
+}
+
+}  // namespace
+
+Status ParseServerSection(const YamlReader& reader, const YamlNode& node, ServerConfig& server) {
+  if (node.IsNull()) return {};
+  if (!node.IsMap()) return reader.ErrorAt(node, "'server' must be a map of settings");
+  auto entries = reader.Entries(node, "server: ");
+  if (!entries.ok()) return entries.error();
+  for (const YamlEntry& e : *entries) {
+    const ServerSetting* setting = FindServerSetting(e.name());
+    const std::string context = "server." + e.name() + ": ";
+    if (setting == nullptr) {
+      return reader.ErrorAt(
+          e.key, "unknown server setting " + Quote(e.name()) + " (known: " + ServerKeyList() + ")");
+    }
+    Status s;
+    if (setting->set_scalar) {
+      auto text = reader.ScalarText(e, "server: ");
+      if (!text.ok()) return text.error();
+      s = setting->set_scalar(server, *text);
+    } else {
+      if (!e.value.IsSequence()) {
+        return reader.ErrorAt(
+            e.key, context + "must be a list, e.g. [" +
+                       (e.name() == "dns_servers" ? "\"127.0.0.1:53\"]" : "10.20.0.0/16]"));
+      }
+      std::vector<std::string> items;
+      for (const YamlNode* item : e.value.children) {
+        if (!item->IsScalar()) {
+          return reader.ErrorAt(*item, context + "list items must be single values");
+        }
+        items.push_back(item->Scalar());
+      }
+      s = setting->set_list(server, items);
+    }
+    if (!s.ok()) {
+      return reader.ErrorAt(e.value.IsNull() ? e.key : e.value, context + s.error().message);
+    }
+  }
+  return {};
+}
+
+Status ApplyEnvironment(ServerConfig& server, const Environment& env) {
+  if (!env) return {};
+  for (const auto& setting : kServerSettings) {
+    const std::string name = EnvironmentVariableFor(setting.key);
+    const std::optional<std::string> value = env(name);
+    if (!value) continue;
+    Status s = setting.set_scalar ? setting.set_scalar(server, *value)
+                                  : setting.set_list(server, SplitList(*value));
+    if (!s.ok()) return InvalidArgument("environment variable " + name + ": " + s.error().message);
+  }
+  return {};
+}
+
+Status OverrideServerSetting(ServerConfig& server, std::string_view key, std::string_view text) {
+  const ServerSetting* setting = FindServerSetting(key);
+  if (setting == nullptr || setting->set_scalar == nullptr) {
+    return InvalidArgument("no scalar server setting '" + std::string(key) + "'");
+  }
+  return setting->set_scalar(server, text);
+}
+
+}  // namespace tocsin::config

@@ -1,0 +1,62 @@
+// The results aggregate: raw check results, their minute/hour/day rollups,
+// each monitor's latest state, and retention.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "core/result.h"
+#include "model/check_record.h"
+#include "model/ids.h"
+#include "model/latest_state.h"
+
+namespace tocsin::store {
+
+enum class RollupLevel : uint8_t { kMinute = 0, kHour = 1, kDay = 2 };
+
+// Aggregate over a time range, from merged rollups. Latency figures are over
+// successful checks (a timed-out check has no meaningful latency).
+struct RangeSummary {
+  uint64_t count = 0;
+  uint64_t failures = 0;
+  uint32_t min_us = 0;
+  uint32_t max_us = 0;
+  double mean_us = 0;
+  uint32_t p50_us = 0;
+  uint32_t p95_us = 0;
+  uint32_t p99_us = 0;
+};
+
+struct StoreStats {
+  uint64_t raw_rows = 0;
+  uint64_t file_bytes = 0;  // database files on disk
+};
+
+class ResultStore {
+ public:
+  virtual ~ResultStore() = default;
+
+  // Writes results, their rollups and the latest state per monitor, in one
+  // transaction: all or nothing. A raw row keeps what the store's schema
+  // holds (outcome, status, address, phases, bytes, detail); the record's
+  // other fields serve the modules it passes on the way.
+  virtual Status WriteBatch(std::span<const model::CheckRecord> results) = 0;
+
+  // Deletes raw results (and minute rollups) older than before_ms, working
+  // through the monitors a slice at a time: about max_rows rows or a
+  // thousand monitors per call. Returns how many results went; call it
+  // periodically.
+  virtual Result<size_t> DeleteExpired(int64_t before_ms, size_t max_rows) = 0;
+
+  virtual Result<std::vector<model::CheckRecord>> QueryResults(model::MonitorId monitor,
+                                                               int64_t from_ms, int64_t to_ms,
+                                                               size_t limit) = 0;
+  // Summary of [from_s, to_s), using the coarsest rollups that fit.
+  virtual Result<RangeSummary> Summarize(model::MonitorId monitor, int64_t from_s,
+                                         int64_t to_s) = 0;
+  virtual Result<std::vector<model::LatestState>> LoadLatest() = 0;
+  virtual Result<StoreStats> Stats() = 0;
+};
+
+}  // namespace tocsin::store
