@@ -5,6 +5,7 @@
 #include <chrono>
 #include <functional>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -220,6 +221,77 @@ TEST(SchedulerTest, RefusedSubmissionIsCountedAndRetriedNextInterval) {
   s.Apply({{1, Check("http://a.example/"), kInterval, true}});
   ASSERT_TRUE(WaitFor([&] { return s.stats().rejected >= 2; }));
   EXPECT_EQ(s.stats().started, 0u);
+  s.Stop();
+}
+
+TEST(SchedulerTest, AStaleDoneDoesNotEndTheCurrentRun) {
+  FakeEngine engine;  // holds every check until told
+  std::mutex mu;
+  std::vector<model::JobId> submitted;
+  Scheduler s({}, [&](std::shared_ptr<const probe::PreparedCheck> check, model::JobId job) {
+    {
+      std::lock_guard lock(mu);
+      submitted.push_back(job);
+    }
+    return engine.submitter()(std::move(check), job);
+  });
+  s.Apply({{1, Check("http://a.example/"), kInterval, true}});
+  ASSERT_TRUE(WaitFor([&] { return engine.submitted() == 1; }));
+  model::JobId stale;
+  {
+    std::lock_guard lock(mu);
+    stale = submitted[0];
+  }
+  --stale.generation;  // an earlier run of the same slot
+  s.Done(stale);
+  s.Done(model::JobId{1, stale.index + 100, stale.generation + 1});  // no such slot
+  const uint64_t overlaps = s.stats().skipped_overlap;
+  ASSERT_TRUE(WaitFor([&] { return s.stats().skipped_overlap >= overlaps + 2; }));
+  EXPECT_EQ(engine.submitted(), 1);  // still running: nothing new started
+  s.Stop();
+  engine.Deliver(s, true);
+}
+
+TEST(SchedulerTest, AMonitorRemovedWhileRunningReleasesItsHostWhenDone) {
+  FakeEngine engine;
+  SchedulerOptions options;
+  options.per_host_concurrency = 1;
+  Scheduler s(options, engine.submitter());
+  s.Apply({{1, Check("http://same.example/a"), kInterval, true}});
+  ASSERT_TRUE(WaitFor([&] { return engine.submitted() == 1; }));
+  // Monitor 1 goes while its run is in flight; monitor 2 on the same host
+  // must wait for that run to end, then start.
+  s.Apply({{2, Check("http://same.example/b"), kInterval, true}});
+  ASSERT_TRUE(WaitFor([&] { return s.stats().deferred_host >= 2; }));
+  EXPECT_EQ(engine.submitted(), 1);
+  engine.Deliver(s, true);
+  ASSERT_TRUE(WaitFor([&] { return engine.submitted() == 2; }));
+  s.Stop();
+  engine.Deliver(s, true);
+}
+
+TEST(SchedulerTest, ASlotFreedByARemovedMonitorIsReused) {
+  Recorded seen;
+  FakeEngine engine([&](model::MonitorId id) { seen.Add(id); });
+  engine.set_complete_at_once(true);
+  std::mutex mu;
+  std::set<uint32_t> indexes;
+  Scheduler s({}, [&](std::shared_ptr<const probe::PreparedCheck> check, model::JobId job) {
+    {
+      std::lock_guard lock(mu);
+      indexes.insert(job.index);
+    }
+    return engine.submitter()(std::move(check), job);
+  });
+  for (model::MonitorId id = 1; id <= 20; ++id) {
+    s.Apply({{id, Check("http://a.example/"), kInterval, true}});
+    ASSERT_TRUE(WaitFor([&] {
+      engine.Deliver(s, false);
+      return seen.CountOf(id) >= 1;
+    }));
+  }
+  std::lock_guard lock(mu);
+  EXPECT_LE(indexes.size(), 2u);  // one monitor at a time: its slot comes back
   s.Stop();
 }
 
