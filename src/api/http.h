@@ -21,9 +21,13 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> headers;  // in the order sent
   std::string body;
   std::string remote_address;  // the peer, "IP:PORT" ("[v6]:PORT")
+  // The route's {placeholders}, by name, as they were in the path (not
+  // percent-decoded): "/ack/{token}" -> params["token"].
+  std::map<std::string, std::string, std::less<>> params;
 
   // The first header named `name` (case-insensitive), or nullopt.
   std::optional<std::string_view> header(std::string_view name) const;
+  std::string_view param(std::string_view name) const;
 };
 
 struct Response {
@@ -49,9 +53,11 @@ struct Route {
   Handler handler;
 };
 
-// Routes by (method, exact path). Unknown path: 404; known path, other
-// method: 405 with an Allow header. A GET route also answers HEAD (same
-// headers, no body) unless HEAD has its own route.
+// Routes by (method, path). A path is exact ("/metrics") or has whole
+// segments in braces ("/api/v1/monitors/{id}") that match any one non-empty
+// segment and land in Request::params; exact paths win. Unknown path: 404;
+// known path, other method: 405 with an Allow header. A GET route also
+// answers HEAD (same headers, no body) unless HEAD has its own route.
 class Router {
  public:
   // Throws std::logic_error on a duplicate (method, path), a path not

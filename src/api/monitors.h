@@ -1,5 +1,7 @@
 // The monitors API: GET /api/v1/monitors lists the running monitors with
-// their latest result. (The full REST API grows here: accounts issue.)
+// their latest result; GET /api/v1/monitors/{id} is one monitor with its
+// recent incidents and the notifications sent for each (where alerts link).
+// (The full REST API grows here: accounts issue.)
 #pragma once
 
 #include <functional>
@@ -9,14 +11,16 @@
 #include "api/http.h"
 #include "model/monitor.h"
 #include "pipeline/latest_states.h"
+#include "store/alerts.h"
 
 namespace tocsin::api {
 
 // The monitors running now, as one immutable snapshot.
 using MonitorList = std::shared_ptr<const std::vector<model::Monitor>>;
 
-// `monitors` is called per request; `latest` must outlive the routes.
+// `monitors` is called per request; `latest` and `alerts` must outlive
+// the routes.
 std::vector<Route> MonitorRoutes(std::function<MonitorList()> monitors,
-                                 const pipeline::LatestStates& latest);
+                                 const pipeline::LatestStates& latest, store::AlertStore& alerts);
 
 }  // namespace tocsin::api

@@ -17,6 +17,46 @@ std::optional<std::string_view> Request::header(std::string_view name) const {
   return std::nullopt;
 }
 
+std::string_view Request::param(std::string_view name) const {
+  auto it = params.find(name);
+  return it == params.end() ? std::string_view() : std::string_view(it->second);
+}
+
+namespace {
+
+std::vector<std::string_view> Segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  size_t start = 1;  // after the leading '/'
+  while (start <= path.size()) {
+    const size_t slash = path.find('/', start);
+    const size_t end = slash == std::string_view::npos ? path.size() : slash;
+    out.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+// Matches `path` against a pattern with {placeholders}; fills `params`.
+bool Match(std::string_view pattern, std::string_view path,
+           std::map<std::string, std::string, std::less<>>& params) {
+  const auto want = Segments(pattern);
+  const auto got = Segments(path);
+  if (want.size() != got.size()) return false;
+  std::map<std::string, std::string, std::less<>> found;
+  for (size_t i = 0; i < want.size(); ++i) {
+    if (want[i].starts_with('{') && want[i].ends_with('}')) {
+      if (got[i].empty()) return false;
+      found.emplace(want[i].substr(1, want[i].size() - 2), got[i]);
+    } else if (want[i] != got[i]) {
+      return false;
+    }
+  }
+  params = std::move(found);
+  return true;
+}
+
+}  // namespace
+
 Response Response::Text(int status, std::string body) {
   Response response;
   response.status = status;
@@ -41,8 +81,24 @@ Router& Router::Add(std::string method, std::string path, Handler handler) {
   return *this;
 }
 
-Response Router::Dispatch(const Request& request) const {
-  auto path = routes_.find(request.path);
+Response Router::Dispatch(const Request& original) const {
+  auto path = routes_.find(original.path);
+  Request with_params;
+  const Request* found = &original;
+  if (path == routes_.end()) {
+    for (auto it = routes_.begin(); it != routes_.end(); ++it) {
+      if (it->first.find('{') == std::string::npos) continue;
+      std::map<std::string, std::string, std::less<>> params;
+      if (Match(it->first, original.path, params)) {
+        with_params = original;
+        with_params.params = std::move(params);
+        found = &with_params;
+        path = it;
+        break;
+      }
+    }
+  }
+  const Request& request = *found;
   if (path == routes_.end()) return Response::Text(404, "not found\n");
   const auto& methods = path->second;
   auto route = methods.find(request.method);

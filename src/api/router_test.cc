@@ -58,5 +58,24 @@ TEST(RouterTest, UnknownPathIs404) {
   EXPECT_EQ(router.Dispatch(request).status, 404);
 }
 
+TEST(RouterTest, PlaceholdersMatchOneSegmentAndExactPathsWin) {
+  Router router;
+  router.Get("/monitors/{id}", [](const Request& r) {
+    return Response::Text(200, "id=" + std::string(r.param("id")));
+  });
+  router.Get("/monitors/new", [](const Request&) { return Response::Text(200, "new"); });
+  const auto get = [&](std::string path) {
+    Request request;
+    request.method = "GET";
+    request.path = std::move(path);
+    return router.Dispatch(request);
+  };
+  EXPECT_EQ(get("/monitors/42").body, "id=42");
+  EXPECT_EQ(get("/monitors/new").body, "new");
+  EXPECT_EQ(get("/monitors/").status, 404);
+  EXPECT_EQ(get("/monitors/4/2").status, 404);
+  EXPECT_EQ(get("/monitors").status, 404);
+}
+
 }  // namespace
 }  // namespace tocsin::api

@@ -5,11 +5,16 @@
 #include <filesystem>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <unordered_map>
 
+#include "alert/engine.h"
+#include "api/ack.h"
 #include "api/monitors.h"
 #include "api/ops.h"
 #include "core/metrics.h"
 #include "model/monitor.h"
+#include "net/host_port.h"
+#include "notify/notifier.h"
 #include "pipeline/pipeline.h"
 #include "probe/check_options.h"
 #include "probe/engine.h"
@@ -31,6 +36,47 @@ std::vector<store::MonitorRecord> ToRecords(const config::Config& config) {
   return records;
 }
 
+// The store's name for the key that signs acknowledgement links.
+constexpr const char* kAckSecret = "ack-links";
+
+std::string PublicUrl(const config::ServerConfig& server) {
+  if (!server.public_url.empty()) return server.public_url;
+  auto address = net::ParseListenAddress(server.listen);
+  if (!address.ok()) return "http://" + server.listen;
+  if (address->ip == net::IpAddress::V4(0)) address->ip = net::IpAddress::V4(0x7f000001);
+  return "http://" + address->ToString();
+}
+
+Result<std::unique_ptr<notify::Notifier>> StartNotifier(const config::Config& config,
+                                                        store::Store& store,
+                                                        core::Registry& registry) {
+  const config::ServerConfig& server = config.server;
+  notify::NotifierOptions options;
+  options.maildir = server.data_dir + "/mail";
+  options.mail_from = server.smtp.from;
+  options.public_url = PublicUrl(server);
+  options.group_window = config.group_window;
+  options.address_policy.allow_private = server.allow_private;
+  options.address_policy.allow = server.allow_cidrs;
+  if (!server.smtp.host.empty()) {
+    notify::SmtpSettings smtp;
+    smtp.host = server.smtp.host;
+    smtp.port = server.smtp.port;
+    smtp.tls = static_cast<notify::SmtpSettings::Tls>(server.smtp.tls);
+    smtp.username = server.smtp.username;
+    smtp.password = server.smtp.password;
+    smtp.ca_file = server.smtp.ca_file;
+    options.smtp = smtp;
+  } else {
+    spdlog::info("no SMTP server configured (server.smtp): alert mail is written to {}/new",
+                 options.maildir);
+  }
+  auto key = store.alerts().Secret(kAckSecret);
+  if (!key.ok()) return key.error();
+  options.ack_key = *key;
+  return notify::Notifier::Start(store.alerts(), std::move(options), &registry);
+}
+
 }  // namespace
 
 struct Server::Parts {
@@ -38,6 +84,8 @@ struct Server::Parts {
   // Declared first, destroyed last: the others register metrics in it.
   core::Registry registry;
   std::unique_ptr<store::Store> store;
+  std::unique_ptr<notify::Notifier> notifier;
+  std::unique_ptr<alert::AlertEngine> alerts;
   std::unique_ptr<pipeline::Pipeline> pipeline;
   std::unique_ptr<schedule::Scheduler> scheduler;
   std::unique_ptr<probe::Engine> engine;
@@ -66,10 +114,46 @@ struct Server::Parts {
       list->push_back(model::Monitor{(*ids)[i], m.name, m.owner, m.check->spec().url, m.interval,
                                      m.slow_threshold, m.enabled});
     }
+    auto rules = AlertRules(config, *ids);
+    if (!rules.ok()) return rules.error();
     scheduler->Apply(std::move(plans));
+    notifier->SetChannels(config.notifications);
+    alerts->SetRules(std::move(rules->first), std::move(rules->second));
     std::lock_guard lock(mu);
     monitors = std::move(list);
     return {};
+  }
+
+  // The evaluator's view of the config: names resolved to ids.
+  static Result<std::pair<std::vector<alert::MonitorRules>,
+                          std::shared_ptr<const alert::MaintenanceSchedule>>>
+  AlertRules(const config::Config& config, const std::vector<model::MonitorId>& ids) {
+    std::unordered_map<std::string, model::MonitorId> id_of;
+    for (size_t i = 0; i < config.monitors.size(); ++i) id_of[config.monitors[i].name] = ids[i];
+    std::vector<alert::MonitorRules> rules;
+    rules.reserve(config.monitors.size());
+    for (size_t i = 0; i < config.monitors.size(); ++i) {
+      const auto& m = config.monitors[i];
+      alert::MonitorRules r;
+      r.id = ids[i];
+      r.name = m.name;
+      r.url = m.check->spec().url;
+      r.interval = m.interval;
+      r.slow_threshold = m.slow_threshold;
+      r.enabled = m.enabled;
+      r.policy = m.alerts;
+      if (!m.depends_on.empty()) r.depends_on = id_of.at(m.depends_on);
+      rules.push_back(std::move(r));
+    }
+    std::vector<model::MaintenanceWindow> windows;
+    for (const auto& w : config.maintenance) {
+      model::MaintenanceWindow window = w.window;
+      for (const auto& name : w.monitors) window.monitors.push_back(id_of.at(name));
+      windows.push_back(std::move(window));
+    }
+    auto schedule = alert::MaintenanceSchedule::Build(std::move(windows));
+    if (!schedule.ok()) return schedule.error();
+    return std::make_pair(std::move(rules), std::move(*schedule));
   }
 };
 
@@ -92,8 +176,21 @@ Result<std::unique_ptr<Server>> Server::Start(const config::Config& config) {
   if (!store.ok()) return store.error();
   p.store = std::move(*store);
 
+  auto notifier = StartNotifier(config, *p.store, p.registry);
+  if (!notifier.ok()) return notifier.error();
+  p.notifier = std::move(*notifier);
+  auto alerts = alert::AlertEngine::Start(
+      p.store->alerts(), {},
+      [&p](model::MonitorId id, Micros delay) {
+        if (p.scheduler) p.scheduler->Recheck(id, delay);
+      },
+      [&p] { p.notifier->Wake(); }, &p.registry);
+  if (!alerts.ok()) return alerts.error();
+  p.alerts = std::move(*alerts);
+
   pipeline::PipelineOptions pipeline_options;
   pipeline_options.recorder.retention = config.server.retention;
+  pipeline_options.alerts = p.alerts.get();
   p.pipeline =
       std::make_unique<pipeline::Pipeline>(p.store->results(), pipeline_options, p.registry);
   if (auto latest = p.store->results().LoadLatest(); latest.ok()) {
@@ -129,9 +226,13 @@ Result<std::unique_ptr<Server>> Server::Start(const config::Config& config) {
 
   if (Status s = p.ApplyMonitors(config); !s.ok()) return s.error();
 
+  auto ack_key = p.store->alerts().Secret(kAckSecret);
+  if (!ack_key.ok()) return ack_key.error();
   api::Router router;
   router.Add(api::OpsRoutes(p.registry));
-  router.Add(api::MonitorRoutes([&p] { return p.Monitors(); }, p.pipeline->latest()));
+  router.Add(
+      api::MonitorRoutes([&p] { return p.Monitors(); }, p.pipeline->latest(), p.store->alerts()));
+  router.Add(api::AckRoutes(*ack_key, *p.alerts, p.store->alerts()));
   web::HttpServerOptions http_options;
   http_options.listen = config.server.listen;
   auto http = web::HttpServer::Start(http_options, std::move(router));
@@ -149,7 +250,7 @@ Result<std::string> Server::Reload(const config::Config& config) {
   if (old.listen != now.listen || old.data_dir != now.data_dir || old.shards != now.shards ||
       old.max_in_flight != now.max_in_flight || old.allow_private != now.allow_private ||
       old.dns_servers != now.dns_servers || old.per_host_concurrency != now.per_host_concurrency ||
-      old.retention != now.retention) {
+      old.retention != now.retention || old.smtp != now.smtp || old.public_url != now.public_url) {
     warning = "server settings changed; they take effect at the next restart";
   }
   return warning;
@@ -165,6 +266,10 @@ void Server::Stop() {
   if (p.scheduler) p.scheduler->Stop();
   if (p.engine) p.engine->Stop();
   if (p.pipeline) p.pipeline->Stop();
+  // Then alerts: what is judged is stored, what is stored is delivered if
+  // it can be in the time its requests take (the rest after a restart).
+  if (p.alerts) p.alerts->Stop();
+  if (p.notifier) p.notifier->Stop();
   if (p.http) p.http->Stop();
 }
 

@@ -7,6 +7,9 @@
 #include <cstdio>
 #include <cstring>
 
+#include <algorithm>
+
+#include "config/alerts_section.h"
 #include "config/monitors_section.h"
 #include "config/server_section.h"
 #include "config/yaml_tree.h"
@@ -62,20 +65,46 @@ Result<Config> ParseConfig(std::string_view yaml_text, std::string_view source_n
     }
     auto entries = reader.Entries(root, "");
     if (!entries.ok()) return entries.error();
+    // Sections are read in this order whatever the file's: monitors start
+    // from the alerts defaults and refer to channels.
+    static constexpr std::string_view kSections[] = {"server", "notifications", "alerts",
+                                                     "maintenance", "monitors"};
     for (const YamlEntry& e : *entries) {
-      if (e.name() == "server") {
-        if (Status s = ParseServerSection(reader, e.value, config.server); !s.ok()) {
-          return s.error();
-        }
-      } else if (e.name() == "monitors") {
-        auto monitors = ParseMonitorsSection(reader, e.value);
-        if (!monitors.ok()) return monitors.error();
-        config.monitors = std::move(*monitors);
-      } else {
-        return reader.ErrorAt(
-            e.key, "unknown top-level key " + Quote(e.name()) + " (expected server, monitors)");
+      if (std::find(std::begin(kSections), std::end(kSections), e.name()) == std::end(kSections)) {
+        return reader.ErrorAt(e.key, "unknown top-level key " + Quote(e.name()) +
+                                         " (expected server, notifications, alerts, maintenance, "
+                                         "monitors)");
       }
     }
+    const auto section = [&](std::string_view name) -> const YamlNode* {
+      for (const YamlEntry& e : *entries) {
+        if (e.name() == name) return &e.value;
+      }
+      return nullptr;
+    };
+    AlertReferences refs;
+    if (const YamlNode* n = section("server")) {
+      if (Status s = ParseServerSection(reader, *n, config.server); !s.ok()) return s.error();
+    }
+    if (const YamlNode* n = section("notifications")) {
+      if (Status s = ParseNotificationsSection(reader, *n, config.notifications); !s.ok()) {
+        return s.error();
+      }
+    }
+    if (const YamlNode* n = section("alerts")) {
+      if (Status s = ParseAlertsSection(reader, *n, config, refs); !s.ok()) return s.error();
+    }
+    if (const YamlNode* n = section("maintenance")) {
+      if (Status s = ParseMaintenanceSection(reader, *n, config.maintenance, refs); !s.ok()) {
+        return s.error();
+      }
+    }
+    if (const YamlNode* n = section("monitors")) {
+      auto monitors = ParseMonitorsSection(reader, *n, config.alerts, refs);
+      if (!monitors.ok()) return monitors.error();
+      config.monitors = std::move(*monitors);
+    }
+    if (Status s = CheckReferences(reader, config, refs); !s.ok()) return s.error();
   }
   if (Status s = ApplyEnvironment(config.server, env); !s.ok()) return s.error();
   return config;

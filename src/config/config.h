@@ -21,6 +21,7 @@
 
 #include "core/clock.h"
 #include "core/result.h"
+#include "model/alerting.h"
 #include "net/address_policy.h"
 #include "probe/check_spec.h"
 
@@ -40,6 +41,20 @@ inline constexpr size_t kMaxMonitorNameBytes = 200;
 // monitors of one line each fit).
 inline constexpr size_t kMaxConfigFileBytes = 64u << 20;
 
+// The SMTP server alerts go through. With no host, mail is written to a
+// Maildir under the data dir instead.
+struct SmtpConfig {
+  enum class Tls : uint8_t { kStartTls, kImplicit, kNone };
+  std::string host;
+  uint16_t port = 587;
+  Tls tls = Tls::kStartTls;
+  std::string username;
+  std::string password;
+  std::string from = "Tocsin <tocsin@localhost>";
+  std::string ca_file;  // PEM CAs trusted instead of the system's (a private mail server)
+  bool operator==(const SmtpConfig&) const = default;
+};
+
 struct ServerConfig {
   std::string listen = "127.0.0.1:8080";  // host:port; IPv6 hosts in brackets
   std::string data_dir = "./tocsin-data";
@@ -50,6 +65,10 @@ struct ServerConfig {
   int shards = 1;                            // probe engine threads
   int per_host_concurrency = 8;              // checks in flight per host:port
   size_t max_in_flight = 10'000;             // checks in flight per shard
+  // The address people reach this server at, for links in alerts; empty:
+  // http://<listen>.
+  std::string public_url;
+  SmtpConfig smtp;
 };
 
 struct MonitorConfig {
@@ -61,10 +80,23 @@ struct MonitorConfig {
   bool enabled = true;        // false = paused
   uint64_t owner = 0;         // user id
   int line = 0;               // 1-based line of the monitor in its file, for messages
+  // The `alerts:` defaults with this monitor's overrides applied.
+  model::AlertPolicy alerts;
+  std::string depends_on;  // a monitor's name; "" for none
+};
+
+// A maintenance window as the file writes it: monitors by name.
+struct MaintenanceConfig {
+  model::MaintenanceWindow window;    // window.monitors is filled in by id later
+  std::vector<std::string> monitors;  // empty: every monitor
 };
 
 struct Config {
   ServerConfig server;
+  std::vector<model::Channel> notifications;  // channels, named once
+  model::AlertPolicy alerts;                  // defaults for every monitor
+  Micros group_window = 30'000'000;           // alerts for one channel within it share a message
+  std::vector<MaintenanceConfig> maintenance;
   std::vector<MonitorConfig> monitors;  // in file order
 };
 

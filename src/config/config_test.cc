@@ -293,8 +293,8 @@ TEST(ConfigTest, UnknownMonitorKeyNamesItsLine) {
                     "    url: https://example.com/\n"
                     "    interval: 60s\n"
                     "    keywrod: Welcome\n"),
-            "tocsin.yaml:5: monitor 'home': unknown key 'keywrod' (neither a monitor setting nor "
-            "a check option; see docs/configuration.md)");
+            "tocsin.yaml:5: monitor 'home': unknown key 'keywrod' (neither a monitor setting, a "
+            "check option nor an alerts setting; see docs/configuration.md)");
 }
 
 TEST(ConfigTest, UnknownServerKeyNamesItsLine) {
@@ -303,12 +303,14 @@ TEST(ConfigTest, UnknownServerKeyNamesItsLine) {
                     "  shard: 2\n"),
             "tocsin.yaml:3: unknown server setting 'shard' (known: listen, data_dir, "
             "allow_private, allow_cidrs, retention, dns_servers, shards, per_host_concurrency, "
-            "max_in_flight)");
+            "max_in_flight, public_url, smtp)");
 }
 
 TEST(ConfigTest, UnknownTopLevelKeyIsAnError) {
-  EXPECT_EQ(ErrorOf("server:\n  shards: 1\nmonitor:\n  - name: a\n"),
-            "tocsin.yaml:3: unknown top-level key 'monitor' (expected server, monitors)");
+  EXPECT_EQ(
+      ErrorOf("server:\n  shards: 1\nmonitor:\n  - name: a\n"),
+      "tocsin.yaml:3: unknown top-level key 'monitor' (expected server, notifications, alerts, "
+      "maintenance, monitors)");
 }
 
 TEST(ConfigTest, DuplicateMonitorNameNamesBothLines) {

@@ -18,6 +18,7 @@ constexpr std::string_view kEnabledKey = "enabled";
 constexpr std::string_view kOwnerKey = "owner";
 constexpr std::string_view kUrlKey = "url";
 constexpr std::string_view kTimeoutKey = "timeout";
+constexpr std::string_view kDependsOnKey = "depends_on";
 
 // `message` about option `key`, naming the key when the message does not.
 std::string AboutKey(const std::string& key, const std::string& message) {
@@ -59,7 +60,8 @@ Status SetOption(const YamlReader& reader, const probe::CheckOption& option, con
   return {};
 }
 
-Result<MonitorConfig> ParseMonitor(const YamlReader& reader, const YamlNode& item, size_t index) {
+Result<MonitorConfig> ParseMonitor(const YamlReader& reader, const YamlNode& item, size_t index,
+                                   const model::AlertPolicy& defaults, AlertReferences& refs) {
   const std::string numbered = "monitor #" + std::to_string(index) + ": ";
   if (!item.IsMap()) {
     return reader.ErrorAt(item, numbered + "must be a map of settings starting with 'name: ...'");
@@ -74,6 +76,7 @@ Result<MonitorConfig> ParseMonitor(const YamlReader& reader, const YamlNode& ite
 
   MonitorConfig m;
   m.line = item.line;
+  m.alerts = defaults;
   const YamlEntry* name_entry = entry(kNameKey);
   if (name_entry == nullptr) return reader.ErrorAt(item, numbered + "has no 'name'");
   auto name = reader.ScalarText(*name_entry, numbered);
@@ -116,11 +119,21 @@ Result<MonitorConfig> ParseMonitor(const YamlReader& reader, const YamlNode& ite
       if (!s.ok()) return reader.ErrorAt(e.value, context + key + ": " + s.error().message);
       continue;
     }
+    if (key == kDependsOnKey) {
+      auto text = reader.ScalarText(e, context);
+      if (!text.ok()) return text.error();
+      m.depends_on = *text;
+      continue;
+    }
+    if (IsAlertKey(key)) {
+      if (Status s = SetAlertKey(reader, e, context, m.alerts, refs); !s.ok()) return s.error();
+      continue;
+    }
     const probe::CheckOption* option = probe::FindCheckOption(key);
     if (option == nullptr) {
       return reader.ErrorAt(e.key, context + "unknown key " + Quote(key) +
-                                       " (neither a monitor setting nor a check option; see "
-                                       "docs/configuration.md)");
+                                       " (neither a monitor setting, a check option nor an "
+                                       "alerts setting; see docs/configuration.md)");
     }
     if (Status s = SetOption(reader, *option, e, context, spec); !s.ok()) return s.error();
   }
@@ -156,7 +169,9 @@ Result<MonitorConfig> ParseMonitor(const YamlReader& reader, const YamlNode& ite
 }  // namespace
 
 Result<std::vector<MonitorConfig>> ParseMonitorsSection(const YamlReader& reader,
-                                                        const YamlNode& node) {
+                                                        const YamlNode& node,
+                                                        const model::AlertPolicy& defaults,
+                                                        AlertReferences& refs) {
   std::vector<MonitorConfig> monitors;
   if (node.IsNull()) return monitors;
   if (!node.IsSequence()) {
@@ -167,7 +182,7 @@ Result<std::vector<MonitorConfig>> ParseMonitorsSection(const YamlReader& reader
   lines_by_name.reserve(node.children.size());
   size_t index = 0;
   for (const YamlNode* item : node.children) {
-    auto monitor = ParseMonitor(reader, *item, ++index);
+    auto monitor = ParseMonitor(reader, *item, ++index, defaults, refs);
     if (!monitor.ok()) return monitor.error();
     auto [it, inserted] = lines_by_name.emplace(monitor->name, monitor->line);
     if (!inserted) {

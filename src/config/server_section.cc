@@ -6,6 +6,8 @@
 #include "config/scalars.h"
 #include "core/text.h"
 #include "net/host_port.h"
+#include "net/url.h"
+#include "notify/email/mime.h"
 
 namespace tocsin::config {
 namespace {
@@ -93,7 +95,113 @@ constexpr ServerSetting kServerSettings[] = {
        return {};
      },
      nullptr},
+    {"public_url",
+     [](ServerConfig& s, std::string_view text) -> Status {
+       auto url = net::ParseUrl(text);
+       if (!url.ok()) return url.error();
+       std::string value(text);
+       while (value.ends_with('/')) value.pop_back();
+       s.public_url = std::move(value);
+       return {};
+     },
+     nullptr},
 };
+
+// `server.smtp`, a map of its own; TOCSIN_SERVER_SMTP_<KEY> in the environment.
+struct SmtpSetting {
+  std::string_view key;
+  Status (*set)(SmtpConfig& smtp, std::string_view text);
+};
+
+constexpr SmtpSetting kSmtpSettings[] = {
+    {"host",
+     [](SmtpConfig& s, std::string_view text) -> Status {
+       auto parts = net::SplitHostPort(text);
+       if (!parts.ok() || parts->port || parts->host.empty() ||
+           parts->host.find_first_of(" /@") != std::string::npos) {
+         return InvalidArgument("'" + std::string(text) +
+                                "' is not a host name or address (the port is 'port')");
+       }
+       s.host = parts->host;
+       return {};
+     }},
+    {"port",
+     [](SmtpConfig& s, std::string_view text) -> Status {
+       auto v = ParseUnsignedIn(text, 1, 65'535);
+       if (!v.ok()) return v.error();
+       s.port = static_cast<uint16_t>(*v);
+       return {};
+     }},
+    {"tls",
+     [](SmtpConfig& s, std::string_view text) -> Status {
+       if (text == "starttls") {
+         s.tls = SmtpConfig::Tls::kStartTls;
+       } else if (text == "tls") {
+         s.tls = SmtpConfig::Tls::kImplicit;
+       } else if (text == "none") {
+         s.tls = SmtpConfig::Tls::kNone;
+       } else {
+         return InvalidArgument("must be starttls, tls or none, not '" + std::string(text) + "'");
+       }
+       return {};
+     }},
+    {"username",
+     [](SmtpConfig& s, std::string_view text) -> Status {
+       s.username = std::string(text);
+       return {};
+     }},
+    {"password",
+     [](SmtpConfig& s, std::string_view text) -> Status {
+       s.password = std::string(text);
+       return {};
+     }},
+    {"from",
+     [](SmtpConfig& s, std::string_view text) -> Status {
+       if (!notify::mime::IsMailbox(text)) {
+         return InvalidArgument("'" + std::string(text) +
+                                "' is not a sender such as \"Tocsin <tocsin@example.com>\"");
+       }
+       s.from = std::string(text);
+       return {};
+     }},
+    {"ca_file",
+     [](SmtpConfig& s, std::string_view text) -> Status {
+       s.ca_file = std::string(text);
+       return {};
+     }},
+};
+
+const SmtpSetting* FindSmtpSetting(std::string_view key) {
+  for (const auto& setting : kSmtpSettings) {
+    if (setting.key == key) return &setting;
+  }
+  return nullptr;
+}
+
+Status ParseSmtp(const YamlReader& reader, const YamlEntry& e, SmtpConfig& smtp) {
+  if (e.value.IsNull()) return {};
+  if (!e.value.IsMap()) {
+    return reader.ErrorAt(e.key,
+                          "server.smtp: must be a map, e.g. {host: mail.example.com, "
+                          "port: 587}");
+  }
+  auto entries = reader.Entries(e.value, "server.smtp: ");
+  if (!entries.ok()) return entries.error();
+  for (const YamlEntry& sub : *entries) {
+    const SmtpSetting* setting = FindSmtpSetting(sub.name());
+    if (setting == nullptr) {
+      return reader.ErrorAt(sub.key, "unknown setting server.smtp." + sub.name() +
+                                         " (known: host, port, tls, username, password, from, "
+                                         "ca_file)");
+    }
+    auto text = reader.ScalarText(sub, "server.smtp: ");
+    if (!text.ok()) return text.error();
+    if (Status s = setting->set(smtp, *text); !s.ok()) {
+      return reader.ErrorAt(sub.value, "server.smtp." + sub.name() + ": " + s.error().message);
+    }
+  }
+  return {};
+}
 
 const ServerSetting* FindServerSetting(std::string_view key) {
   for (const auto& setting : kServerSettings) {
@@ -107,7 +215,7 @@ std::string ServerKeyList() {
   for (const auto& setting : kServerSettings) {
     out += (out.empty() ? "" : ", ") + std::string(setting.key);
   }
-  return out;
+  return out + ", smtp";
 }
 
 }  // namespace
@@ -118,6 +226,10 @@ Status ParseServerSection(const YamlReader& reader, const YamlNode& node, Server
   auto entries = reader.Entries(node, "server: ");
   if (!entries.ok()) return entries.error();
   for (const YamlEntry& e : *entries) {
+    if (e.name() == "smtp") {
+      if (Status s = ParseSmtp(reader, e, server.smtp); !s.ok()) return s;
+      continue;
+    }
     const ServerSetting* setting = FindServerSetting(e.name());
     const std::string context = "server." + e.name() + ": ";
     if (setting == nullptr) {
@@ -160,6 +272,14 @@ Status ApplyEnvironment(ServerConfig& server, const Environment& env) {
     Status s = setting.set_scalar ? setting.set_scalar(server, *value)
                                   : setting.set_list(server, SplitList(*value));
     if (!s.ok()) return InvalidArgument("environment variable " + name + ": " + s.error().message);
+  }
+  for (const auto& setting : kSmtpSettings) {
+    const std::string name = EnvironmentVariableFor("smtp_" + std::string(setting.key));
+    const std::optional<std::string> value = env(name);
+    if (!value) continue;
+    if (Status s = setting.set(server.smtp, *value); !s.ok()) {
+      return InvalidArgument("environment variable " + name + ": " + s.error().message);
+    }
   }
   return {};
 }

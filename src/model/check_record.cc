@@ -10,6 +10,8 @@ namespace {
 // A body longer than this is refused before it is read: a record is a few
 // dozen bytes, its strings at most kMaxIpBytes + kMaxDetailBytes.
 constexpr uint64_t kMaxBodyBytes = 4096;
+// Bits of the flags field.
+constexpr uint8_t kFlagMaintenance = 1;
 
 void PutVarint(uint64_t v, std::string& out) {
   while (v >= 0x80) {
@@ -86,7 +88,11 @@ bool ReadBodyV1(Reader& r, CheckRecord* c) {
                     r.Unsigned(&c->download_us) && r.Unsigned(&c->redirect_us) &&
                     r.Unsigned(&c->total_us) && r.Unsigned(&c->bytes) &&
                     r.Signed(&c->cert_not_after) && r.String(kMaxDetailBytes, &c->detail);
-  if (!read || outcome >= kOutcomeCount || tls_failure >= kTlsFailureCount) return false;
+  uint8_t flags = 0;
+  if (!read || !r.Unsigned(&flags) || outcome >= kOutcomeCount || tls_failure >= kTlsFailureCount) {
+    return false;
+  }
+  c->in_maintenance = (flags & kFlagMaintenance) != 0;
   c->outcome = static_cast<Outcome>(outcome);
   c->tls_failure = static_cast<TlsFailure>(tls_failure);
   return true;
@@ -111,6 +117,7 @@ void AppendRecord(const CheckRecord& c, std::string& out) {
   }
   PutSigned(c.cert_not_after, body);
   PutString(c.detail, kMaxDetailBytes, body);
+  PutVarint(c.in_maintenance ? kFlagMaintenance : 0, body);
   out.push_back(static_cast<char>(kRecordFormatVersion));
   PutVarint(body.size(), out);
   out.append(body);

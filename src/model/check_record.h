@@ -39,9 +39,10 @@ struct CheckRecord {
   uint32_t download_us = 0;
   uint32_t redirect_us = 0;
   uint32_t total_us = 0;
-  uint32_t bytes = 0;          // body bytes on the wire
-  int64_t cert_not_after = 0;  // Unix seconds; 0 when no certificate was seen
-  std::string detail;          // a sentence on what went wrong; empty when ok
+  uint32_t bytes = 0;           // body bytes on the wire
+  int64_t cert_not_after = 0;   // Unix seconds; 0 when no certificate was seen
+  std::string detail;           // a sentence on what went wrong; empty when ok
+  bool in_maintenance = false;  // taken during a maintenance window: alerts held
 
   bool ok() const { return outcome == Outcome::kOk; }
   // Time to the first byte of the final response.

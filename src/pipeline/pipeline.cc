@@ -8,7 +8,8 @@ const std::vector<double> kWriteBuckets = {0.001, 0.002, 0.005, 0.01, 0.02, 0.05
 
 }  // namespace
 
-Pipeline::Pipeline(store::ResultStore& results, PipelineOptions options, core::Registry& metrics) {
+Pipeline::Pipeline(store::ResultStore& results, PipelineOptions options, core::Registry& metrics)
+    : alerts_(options.alerts) {
   RegisterMetrics(metrics);
   recorder_ =
       std::make_unique<store::Recorder>(results, options.recorder, [this](size_t, Micros latency) {
@@ -21,13 +22,21 @@ Pipeline::~Pipeline() {
 }
 
 void Pipeline::Accept(model::CheckRecord&& r) {
+  // 0. Marked if taken in a maintenance window: kept, but alerts are held.
+  if (alerts_ != nullptr) r.in_maintenance = alerts_->InMaintenance(r.monitor, r.ts_ms);
   // 1. Metrics: counted the moment the result exists.
   outcomes_[static_cast<int>(r.outcome)]->Increment();
   // 2. Latest state: what the API shows as the monitor's "now".
   latest_.Update(model::LatestState::Of(r));
+  if (alerts_ == nullptr) {
+    recorder_->Enqueue(std::move(r));
+    return;
+  }
   // 3. Durable: the writer thread commits it with its batch (bounded queue;
   //    an overflow is counted and logged, never silent).
-  recorder_->Enqueue(std::move(r));
+  recorder_->Enqueue(r);
+  // 4. Alerts: the evaluator's own thread judges it (bounded queue too).
+  alerts_->Observe(r);
 }
 
 void Pipeline::Stop() {

@@ -1,11 +1,11 @@
 // The pipeline: the one place a check result fans out, in this order:
 // metrics, the monitor's latest state, the recorder (durable storage), and
-// next the alert evaluator. Local probe shards and remote agents feed it
-// through the same entry, Accept().
+// the alert evaluator. Local probe shards and remote agents feed it through
+// the same entry, Accept().
 //
 //   probe shard --ToRecord--> Accept <--(batches)-- remote agent uplink
 //                               |
-//           counters -> latest state -> recorder queue -> (alerts)
+//     maintenance mark -> counters -> latest state -> recorder -> alerts
 //
 // Accept() is called on probe threads: every stage is a counter, a short
 // lock or a bounded queue, never a store write.
@@ -13,6 +13,7 @@
 
 #include <memory>
 
+#include "alert/engine.h"
 #include "core/metrics.h"
 #include "model/check_record.h"
 #include "model/outcome.h"
@@ -24,6 +25,9 @@ namespace tocsin::pipeline {
 
 struct PipelineOptions {
   store::RecorderOptions recorder;
+  // The alert engine results go to last; nullptr: no alerting (tests,
+  // tools). Must outlive the pipeline.
+  alert::AlertEngine* alerts = nullptr;
 };
 
 class Pipeline {
@@ -51,6 +55,7 @@ class Pipeline {
 
   core::Counter* outcomes_[model::kOutcomeCount] = {};
   core::Histogram* write_latency_ = nullptr;
+  alert::AlertEngine* alerts_ = nullptr;
   LatestStates latest_;
   std::unique_ptr<store::Recorder> recorder_;
 };

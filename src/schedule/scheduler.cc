@@ -43,6 +43,9 @@ void Scheduler::RegisterMetrics(core::Registry& metrics) {
   };
   gauge("tocsin_monitors", "Enabled monitors being scheduled.", monitors_);
   gauge("tocsin_checks_started", "Checks started since start (monotonic).", started_);
+  gauge("tocsin_checks_rechecked",
+        "Extra runs started since start to confirm a failure or a recovery (monotonic).",
+        rechecks_started_);
   gauge("tocsin_checks_skipped_overlap",
         "Runs skipped since start because the previous run of the monitor was still going.",
         skipped_overlap_);
@@ -76,6 +79,11 @@ void Scheduler::Done(model::JobId job) {
   done_.push_back(job);
 }
 
+void Scheduler::Recheck(model::MonitorId monitor, Micros delay) {
+  std::lock_guard lock(done_mu_);
+  rechecks_.emplace_back(monitor, delay);
+}
+
 void Scheduler::Stop() {
   {
     std::lock_guard lock(mu_);
@@ -93,6 +101,7 @@ SchedulerStats Scheduler::stats() const {
   s.deferred_host = deferred_host_.load(std::memory_order_relaxed);
   s.rejected = rejected_.load(std::memory_order_relaxed);
   s.monitors = monitors_.load(std::memory_order_relaxed);
+  s.rechecks = rechecks_started_.load(std::memory_order_relaxed);
   return s;
 }
 
@@ -112,7 +121,14 @@ void Scheduler::Run() {
     TakeDone();
     if (pending) ApplyPlans(*pending);
     const Micros now = MonotonicMicros();
-    wheel_.Advance(now, [&](Micros, WheelItem item) { Fire(item, now); });
+    TakeRechecks(now);
+    wheel_.Advance(now, [&](Micros, WheelItem item) {
+      if (item.extra) {
+        FireRecheck(item, now);
+      } else {
+        Fire(item, now);
+      }
+    });
   }
 }
 
@@ -132,10 +148,48 @@ void Scheduler::TakeDone() {
   done_batch_.clear();
 }
 
+void Scheduler::TakeRechecks(Micros now) {
+  std::vector<std::pair<model::MonitorId, Micros>> requests;
+  {
+    std::lock_guard lock(done_mu_);
+    requests.swap(rechecks_);
+  }
+  for (const auto& [monitor, delay] : requests) {
+    auto it = index_of_.find(monitor);
+    if (it == index_of_.end()) continue;
+    Slot& s = slots_[it->second];
+    if (!s.plan.enabled || s.recheck_pending) continue;
+    s.recheck_pending = true;
+    wheel_.Insert(now + delay, WheelItem{it->second, s.generation, now + delay, /*extra=*/true});
+  }
+}
+
+void Scheduler::FireRecheck(WheelItem item, Micros now) {
+  Slot& s = slots_[item.index];
+  if (!s.in_use || item.generation != s.generation) return;
+  s.recheck_pending = false;
+  // Never overlapping a run, never past the host's limit: the grid's next
+  // run will confirm instead.
+  if (s.running || s.host->in_flight >= options_.per_host_concurrency) return;
+  ++s.run;
+  s.running = true;
+  s.running_host = s.host;
+  ++s.host->in_flight;
+  if (submit_(s.plan.check, model::JobId{s.id, item.index, s.run})) {
+    rechecks_started_.fetch_add(1, std::memory_order_relaxed);
+    if (lag_) lag_->Observe(static_cast<double>(now - item.due) / 1e6);
+  } else {
+    s.running = false;
+    --s.host->in_flight;
+    rejected_.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
 void Scheduler::Release(uint32_t index) {
   Slot& s = slots_[index];
   s.in_use = false;
-  ++s.generation;                                // drops its wheel items
+  ++s.generation;  // drops its wheel items
+  s.recheck_pending = false;
   if (!s.running) free_slots_.push_back(index);  // else when its run is done
 }
 
@@ -168,6 +222,7 @@ void Scheduler::ApplyPlans(std::vector<MonitorPlan>& plans) {
       Slot& fresh = slots_[it->second];
       fresh.id = id;
       fresh.in_use = true;
+      fresh.recheck_pending = false;
     }
     Slot& s = slots_[it->second];
     const bool timing_changed =
@@ -177,6 +232,7 @@ void Scheduler::ApplyPlans(std::vector<MonitorPlan>& plans) {
     if (s.plan.enabled) ++enabled;
     if (timing_changed) {
       ++s.generation;  // drops the old wheel item, if any
+      s.recheck_pending = false;
       if (s.plan.enabled) Schedule(it->second, now_mono, now_unix);
     }
   }

@@ -51,6 +51,7 @@ struct SchedulerStats {
   uint64_t deferred_host = 0;    // postponed by the per-host limit (each postponement)
   uint64_t rejected = 0;         // the engine refused (queue full)
   uint64_t monitors = 0;         // enabled monitors scheduled
+  uint64_t rechecks = 0;         // extra runs started to confirm a failure
 };
 
 class Scheduler {
@@ -72,6 +73,11 @@ class Scheduler {
   // a job of a monitor since removed or rescheduled is recognised by its
   // generation and only releases its host slot.
   void Done(model::JobId job);
+
+  // Runs `monitor`'s check once more `delay` from now, besides its grid (the
+  // alert evaluator confirming a failure). Ignored if the monitor is gone,
+  // already has one pending, or is running then. Any thread.
+  void Recheck(model::MonitorId monitor, Micros delay);
 
   // Stops scheduling. Checks in flight may still call Done(); it is ignored.
   void Stop();
@@ -98,17 +104,21 @@ class Scheduler {
     bool running = false;
     HostSlot* running_host = nullptr;
     bool in_use = false;  // false: on the free list, or removed and waiting for its run
+    bool recheck_pending = false;
   };
   struct WheelItem {
     uint32_t index;
     uint32_t generation;
-    Micros due;  // when the run was due (monotonic); it may fire later, held back
+    Micros due;          // when the run was due (monotonic); it may fire later, held back
+    bool extra = false;  // a re-check: runs once, off the grid
   };
 
   void RegisterMetrics(core::Registry& metrics);
   void Run();
   void ApplyPlans(std::vector<MonitorPlan>& plans);
   void TakeDone();
+  void TakeRechecks(Micros now);
+  void FireRecheck(WheelItem item, Micros now);
   void Release(uint32_t index);
   void Schedule(uint32_t index, Micros now_mono, int64_t now_unix);
   void Fire(WheelItem item, Micros now);
@@ -124,7 +134,8 @@ class Scheduler {
   std::unique_ptr<std::vector<MonitorPlan>> pending_;  // guarded by mu_
 
   std::mutex done_mu_;
-  std::vector<model::JobId> done_;  // guarded by done_mu_
+  std::vector<model::JobId> done_;                             // guarded by done_mu_
+  std::vector<std::pair<model::MonitorId, Micros>> rechecks_;  // guarded by done_mu_
 
   // Scheduler thread only.
   TimerWheel<WheelItem> wheel_;
@@ -139,6 +150,7 @@ class Scheduler {
   std::atomic<uint64_t> skipped_missed_{0};
   std::atomic<uint64_t> deferred_host_{0};
   std::atomic<uint64_t> rejected_{0};
+  std::atomic<uint64_t> rechecks_started_{0};
   std::atomic<uint64_t> monitors_{0};
   std::thread thread_;
 };

@@ -295,5 +295,34 @@ TEST(SchedulerTest, ASlotFreedByARemovedMonitorIsReused) {
   s.Stop();
 }
 
+TEST(SchedulerTest, RecheckRunsOnceSoonAndLeavesTheGridAlone) {
+  Recorded seen;
+  FakeEngine engine([&](model::MonitorId id) { seen.Add(id); });
+  engine.set_complete_at_once(true);
+  Scheduler s({}, engine.submitter());
+  constexpr Micros kHour = 3'600'000'000;
+  s.Apply({{1, Check("http://a.example/"), kHour, true}});
+  // The first run comes within the first-run window (up to 60 s): ask for
+  // re-checks meanwhile; one runs, 20 ms after the request.
+  s.Recheck(1, 20'000);
+  s.Recheck(1, 20'000);  // one pending at a time
+  ASSERT_TRUE(WaitFor([&] {
+    engine.Deliver(s, false);
+    return s.stats().rechecks >= 1;
+  }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  engine.Deliver(s, false);
+  EXPECT_EQ(s.stats().rechecks, 1u);
+  // Every run was a re-check or a grid run; the re-check did not add a second.
+  EXPECT_EQ(static_cast<uint64_t>(seen.CountOf(1)), s.stats().started + 1);
+  s.Recheck(99, 0);  // no such monitor: nothing happens
+  s.Recheck(1, 0);
+  ASSERT_TRUE(WaitFor([&] {
+    engine.Deliver(s, false);
+    return s.stats().rechecks >= 2;
+  }));
+  s.Stop();
+}
+
 }  // namespace
 }  // namespace tocsin::schedule

@@ -68,6 +68,68 @@ CREATE TABLE monitor_state (
   detail TEXT NOT NULL
 );
 )sql"},
+    // Alerting: incidents, the outbox of notifications (written in the same
+    // transaction as the incident change), every delivery attempt, channels
+    // disabled by their receiver (HTTP 410), the server's signing secrets;
+    // and a flags column on results (bit 0: taken in maintenance).
+    {2, R"sql(
+ALTER TABLE results ADD COLUMN flags INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE incidents (
+  id INTEGER PRIMARY KEY,
+  monitor_id INTEGER NOT NULL,
+  kind INTEGER NOT NULL,
+  started_at INTEGER NOT NULL,
+  confirmed_at INTEGER NOT NULL,
+  ended_at INTEGER,
+  cause BLOB NOT NULL,
+  confirmations BLOB NOT NULL,
+  acked_at INTEGER,
+  acked_by TEXT NOT NULL DEFAULT '',
+  held INTEGER NOT NULL,
+  announced INTEGER NOT NULL,
+  reminders INTEGER NOT NULL,
+  escalated INTEGER NOT NULL
+);
+CREATE INDEX incidents_open ON incidents (monitor_id) WHERE ended_at IS NULL;
+CREATE INDEX incidents_by_monitor ON incidents (monitor_id, started_at);
+CREATE TABLE outbox (
+  id INTEGER PRIMARY KEY,
+  dedup_key TEXT NOT NULL UNIQUE,
+  channel TEXT NOT NULL,
+  incident_id INTEGER,
+  monitor_id INTEGER NOT NULL,
+  event INTEGER NOT NULL,
+  payload TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  next_attempt_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  state INTEGER NOT NULL DEFAULT 0,
+  delivered_at INTEGER,
+  last_error TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE state = 0;
+CREATE INDEX outbox_by_incident ON outbox (incident_id);
+CREATE TABLE delivery_attempts (
+  outbox_id INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  ok INTEGER NOT NULL,
+  status INTEGER NOT NULL,
+  error TEXT NOT NULL,
+  duration_us INTEGER NOT NULL
+);
+CREATE INDEX delivery_attempts_by_outbox ON delivery_attempts (outbox_id);
+CREATE TABLE channel_state (
+  name TEXT PRIMARY KEY,
+  fingerprint TEXT NOT NULL,
+  disabled_at INTEGER NOT NULL,
+  reason TEXT NOT NULL
+);
+CREATE TABLE secrets (
+  name TEXT PRIMARY KEY,
+  value BLOB NOT NULL
+);
+)sql"},
 };
 
 }  // namespace

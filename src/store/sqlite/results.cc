@@ -7,6 +7,8 @@
 namespace tocsin::store::sqlite {
 namespace {
 
+// Bits of results.flags.
+constexpr int64_t kFlagMaintenance = 1;
 // Monitors visited by one DeleteExpired call, whatever it finds.
 constexpr size_t kExpiryMonitorsPerCall = 1'000;
 
@@ -30,7 +32,7 @@ Status SqliteResults::PrepareWriterStatements() {
   const Item items[] = {
       {&insert_result_,
        "INSERT OR REPLACE INTO results VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-       "?12, ?13)"},
+       "?12, ?13, ?14)"},
       {&insert_detail_, "INSERT OR REPLACE INTO result_details VALUES (?1, ?2, ?3, ?4)"},
       {&select_rollup_,
        "SELECT count, failures, min_us, max_us, sum_us, sketch FROM rollups "
@@ -108,6 +110,7 @@ Status SqliteResults::WriteInTransaction(std::span<const model::CheckRecord> res
     s.Bind(11, r.download_us);
     s.Bind(12, r.total_us);
     s.Bind(13, r.bytes);
+    s.Bind(14, r.in_maintenance ? kFlagMaintenance : 0);
     if (Status st = StepDone(db, s, "inserting results"); !st.ok()) return st;
     if (!r.detail.empty()) {
       insert_detail_.Bind(1, r.monitor);
@@ -214,7 +217,7 @@ Result<std::vector<model::CheckRecord>> SqliteResults::QueryResults(model::Monit
   sqlite3* db = db_.reader.get();
   auto q = Stmt::Prepare(db, R"sql(
     SELECT r.ts, r.location, r.outcome, r.status, a.ip, r.dns_us, r.connect_us, r.tls_us,
-           r.ttfb_us, r.download_us, r.total_us, r.bytes, coalesce(d.detail, '')
+           r.ttfb_us, r.download_us, r.total_us, r.bytes, coalesce(d.detail, ''), r.flags
     FROM results r JOIN addresses a ON a.id = r.ip_id
     LEFT JOIN result_details d
       ON d.monitor_id = r.monitor_id AND d.ts = r.ts AND d.location = r.location
@@ -247,6 +250,7 @@ Result<std::vector<model::CheckRecord>> SqliteResults::QueryResults(model::Monit
     r.total_us = static_cast<uint32_t>(q->Int(10));
     r.bytes = static_cast<uint32_t>(q->Int(11));
     r.detail = q->Text(12);
+    r.in_maintenance = (q->Int(13) & kFlagMaintenance) != 0;
     out.push_back(std::move(r));
   }
   if (rc != SQLITE_DONE) return SqliteError(db, "reading results");

@@ -1,4 +1,5 @@
 // The embedded SQLite back end: one database, one class per aggregate.
+#include "store/sqlite/alerts.h"
 #include "store/sqlite/database.h"
 #include "store/sqlite/monitors.h"
 #include "store/sqlite/results.h"
@@ -11,6 +12,7 @@ class SqliteStore final : public Store {
  public:
   MonitorStore& monitors() override { return *monitors_; }
   ResultStore& results() override { return *results_; }
+  AlertStore& alerts() override { return *alerts_; }
 
   static Result<std::unique_ptr<Store>> Open(const SqliteOptions& options) {
     std::unique_ptr<SqliteStore> store(new SqliteStore());
@@ -21,6 +23,7 @@ class SqliteStore final : public Store {
     auto results = sqlite::SqliteResults::Create(*store->db_);
     if (!results.ok()) return results.error();
     store->results_ = std::move(*results);
+    store->alerts_ = std::make_unique<sqlite::SqliteAlerts>(*store->db_);
     return std::unique_ptr<Store>(std::move(store));
   }
 
@@ -30,6 +33,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<sqlite::Database> db_;
   std::unique_ptr<sqlite::SqliteMonitors> monitors_;
   std::unique_ptr<sqlite::SqliteResults> results_;
+  std::unique_ptr<sqlite::SqliteAlerts> alerts_;
 };
 
 }  // namespace

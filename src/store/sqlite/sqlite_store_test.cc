@@ -304,9 +304,10 @@ TEST_F(SqliteStoreTest, OpenCreatesSchemaInWalMode) {
   RawDb raw(db_path_);
   const auto tables =
       raw.Column("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
-  EXPECT_EQ(tables,
-            (std::vector<std::string>{"addresses", "monitor_state", "monitors", "result_details",
-                                      "results", "rollups", "schema_migrations"}));
+  EXPECT_EQ(tables, (std::vector<std::string>{"addresses", "channel_state", "delivery_attempts",
+                                              "incidents", "monitor_state", "monitors", "outbox",
+                                              "result_details", "results", "rollups",
+                                              "schema_migrations", "secrets"}));
   EXPECT_EQ(raw.Column("PRAGMA journal_mode"), std::vector<std::string>{"wal"});
   EXPECT_EQ(raw.Int("SELECT max(version) FROM schema_migrations"),
             sqlite::Migrations().back().version);

@@ -1,0 +1,24 @@
+// Small helpers for the few server-rendered pages (acknowledgement links):
+// escaping, a page shell with a strict Content-Security-Policy, and reading
+// an application/x-www-form-urlencoded body.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "api/http.h"
+
+namespace tocsin::api {
+
+std::string HtmlEscape(std::string_view text);
+
+// A complete page: `body_html` is trusted markup (escape what goes in it).
+// No script, no remote resource, no referrer (links may carry tokens).
+Response HtmlPage(int status, std::string_view title, std::string_view body_html);
+
+// "a=1&b=x%20y" -> {a: 1, b: "x y"}; '+' is a space. Malformed escapes are
+// kept as written.
+std::map<std::string, std::string> ParseForm(std::string_view body);
+
+}  // namespace tocsin::api
