@@ -256,7 +256,7 @@ void Notifier::Plan(int64_t now_ms) {
   size_t started = 0;
   for (auto& [name, rows] : by_channel) {
     ChannelState& channel = channels_.at(name);
-    const bool groups = ProviderFor(channel.channel.type).groups();
+    const bool groups = ProviderFor(channel.channel.type).groups() && options_.group_window > 0;
     std::vector<store::OutboxRow> now_rows;
     std::vector<int64_t> held;
     for (store::OutboxRow& row : rows) {
@@ -528,6 +528,7 @@ void Notifier::Record(const std::vector<store::OutboxRow>& rows, bool ok, int st
       const int64_t next = now + delay_ms;
       if (next < row.expires_ms) {
         a.next_attempt_ms = next;
+        next_look_ms_ = std::min(next_look_ms_, next);
       } else {
         given_up_.fetch_add(1, std::memory_order_relaxed);
         if (given_up_by_kind_) given_up_by_kind_->WithLabels({kind}).Increment();

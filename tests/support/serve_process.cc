@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -39,11 +40,18 @@ int FreePort() {
   return ntohs(addr.sin_port);
 }
 
-std::string HttpGet(const std::string& address, const std::string& path, long* status) {
+namespace {
+
+std::string Request(const std::string& address, const std::string& path, const std::string* form,
+                    long* status) {
   std::string body;
   CURL* curl = curl_easy_init();
   const std::string url = "http://" + address + path;
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  if (form != nullptr) {
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, form->c_str());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(form->size()));
+  }
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Append);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 5000L);
@@ -59,7 +67,20 @@ std::string HttpGet(const std::string& address, const std::string& path, long* s
   return body;
 }
 
-ServeProcess::ServeProcess(std::string dir) : dir_(std::move(dir)) {}
+}  // namespace
+
+std::string HttpGet(const std::string& address, const std::string& path, long* status) {
+  return Request(address, path, nullptr, status);
+}
+
+std::string HttpPost(const std::string& address, const std::string& path, const std::string& form,
+                     long* status) {
+  return Request(address, path, &form, status);
+}
+
+ServeProcess::ServeProcess(std::string dir) : dir_(std::move(dir)) {
+  std::filesystem::create_directories(dir_);
+}
 
 ServeProcess::~ServeProcess() {
   if (pid_ > 0) {

@@ -14,6 +14,9 @@ int FreePort();
 // GET http://address/path; returns the body, or "" with *status = 0 when
 // the server did not answer.
 std::string HttpGet(const std::string& address, const std::string& path, long* status = nullptr);
+// POST `form` (application/x-www-form-urlencoded) likewise.
+std::string HttpPost(const std::string& address, const std::string& path, const std::string& form,
+                     long* status = nullptr);
 
 class ServeProcess {
  public:

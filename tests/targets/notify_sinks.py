@@ -14,6 +14,7 @@
     /flaky/N/...         503 with Retry-After: 1 for the first N requests to
                          this exact path, then 200
     /slowok/MS/...       200 after MS milliseconds
+    /alternate/...       500 and 200 in turn for this exact path (500 first)
 
 Usage (Debian's /usr/bin/python3, which has aiosmtpd):
     notify_sinks.py --dir DIR [--host 127.0.0.2] [--smtp-port P] [--no-http]
@@ -172,6 +173,11 @@ def make_http_handler(store):
                     self._answer(503, b"busy", [("Retry-After", "1")])
                 else:
                     self._answer(200)
+            elif kind == "alternate":
+                with flaky_lock:
+                    seen = flaky_counts.get(self.path, 0)
+                    flaky_counts[self.path] = seen + 1
+                self._answer(500 if seen % 2 == 0 else 200)
             elif kind == "slowok" and len(parts) > 1 and parts[1].isdigit():
                 time.sleep(int(parts[1]) / 1000.0)
                 self._answer(200)
