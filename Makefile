@@ -48,6 +48,12 @@ bench-scale: deps build
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target rollup_query
 	python3 bench/serve_scale.py
 
+# Alert delivery under load (bench/alert_delivery.py): latency from the
+# confirming check to the email, and a 5,000-monitor storm; about 10 minutes.
+.PHONY: bench-alerts
+bench-alerts: deps build
+	python3 bench/alert_delivery.py
+
 # libFuzzer targets for the parsers of outside input, each run for a while
 # on its own corpus (kept in the build dir between runs).
 FUZZ_DIR     ?= build-fuzz

@@ -66,8 +66,8 @@ class Children:
     def __init__(self):
         self.procs = []
 
-    def start(self, argv, stdout, stderr, env=None):
-        p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr,
+    def start(self, argv, stdout, stderr, env=None, stdin=subprocess.DEVNULL):
+        p = subprocess.Popen(argv, stdin=stdin, stdout=stdout, stderr=stderr,
                              start_new_session=True, env=env)
         self.procs.append(p)
         return p

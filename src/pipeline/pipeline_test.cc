@@ -6,6 +6,9 @@
 #include <mutex>
 #include <thread>
 
+#include "core/temp_dir.h"
+#include "store/store.h"
+
 namespace tocsin::pipeline {
 namespace {
 
@@ -79,6 +82,35 @@ TEST(PipelineTest, AnOlderResultArrivingLateDoesNotReplaceTheLatest) {
   pipeline.Accept(Record(1, 4'000, model::Outcome::kDnsError));  // from a slower location
   EXPECT_EQ(pipeline.latest().Find(1)->outcome, model::Outcome::kOk);
   EXPECT_FALSE(pipeline.latest().Find(2).has_value());
+}
+
+TEST(PipelineTest, AResultTakenInMaintenanceIsMarkedAndStillStored) {
+  TempDir dir("tocsin-pipeline-test");
+  auto store = store::OpenSqliteStore({.path = dir.path() + "/t.db"});
+  ASSERT_TRUE(store.ok());
+  auto alerts = alert::AlertEngine::Start((*store)->alerts(), {}, nullptr, nullptr);
+  ASSERT_TRUE(alerts.ok());
+  model::MaintenanceWindow w;
+  w.name = "now";
+  w.monitors = {1};
+  w.start_local_s = UnixMicros() / 1'000'000 - 60;
+  w.duration = 3'600'000'000;
+  alert::MonitorRules rules;
+  rules.id = 1;
+  (*alerts)->SetRules({rules}, *alert::MaintenanceSchedule::Build({w}));
+  core::Registry metrics;
+  {
+    Pipeline pipeline((*store)->results(), {.alerts = alerts->get()}, metrics);
+    const int64_t now_ms = UnixMicros() / 1000;
+    pipeline.Accept(Record(1, now_ms, model::Outcome::kTimeout));
+    pipeline.Accept(Record(2, now_ms, model::Outcome::kTimeout));  // not in the window
+  }                                                                // stopped: committed
+  const auto one = (*store)->results().QueryResults(1, 0, INT64_MAX, 10);
+  const auto two = (*store)->results().QueryResults(2, 0, INT64_MAX, 10);
+  ASSERT_EQ(one->size(), 1u);
+  ASSERT_EQ(two->size(), 1u);
+  EXPECT_TRUE((*one)[0].in_maintenance);
+  EXPECT_FALSE((*two)[0].in_maintenance);
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
                          this exact path, then 200
     /slowok/MS/...       200 after MS milliseconds
     /alternate/...       500 and 200 in turn for this exact path (500 first)
+    /switch/...          200 while DIR/switch is absent or says "ok", else 500
 
 Usage (Debian's /usr/bin/python3, which has aiosmtpd):
     notify_sinks.py --dir DIR [--host 127.0.0.2] [--smtp-port P] [--no-http]
@@ -75,7 +76,8 @@ def make_certificates(directory, host):
 class Store:
     """Numbered files, written whole then renamed, so readers never see half."""
 
-    def __init__(self, directory):
+    def __init__(self, directory, quiet=False):
+        self.quiet = quiet  # HTTP requests not recorded (benchmarks' load)
         self.mail_dir = os.path.join(directory, "mail")
         os.makedirs(self.mail_dir, exist_ok=True)
         self.http_log = os.path.join(directory, "http.jsonl")
@@ -130,7 +132,7 @@ def start_smtp(store, host, port, **kwargs):
     return controller
 
 
-def make_http_handler(store):
+def make_http_handler(store, switch_path):
     flaky_counts = {}
     flaky_lock = threading.Lock()
 
@@ -151,9 +153,10 @@ def make_http_handler(store):
         def _handle(self):
             length = min(int(self.headers.get("Content-Length", "0") or 0), MAX_BODY_BYTES)
             body = self.rfile.read(length) if length else b""
-            store.request({"method": self.command, "path": self.path,
-                           "headers": {k.lower(): v for k, v in self.headers.items()},
-                           "body": body.decode("utf-8", "replace"), "time": time.time()})
+            if not store.quiet:
+                store.request({"method": self.command, "path": self.path,
+                               "headers": {k.lower(): v for k, v in self.headers.items()},
+                               "body": body.decode("utf-8", "replace"), "time": time.time()})
             parts = self.path.split("?")[0].strip("/").split("/")
             kind = parts[0] if parts else ""
             if kind == "ok":
@@ -173,6 +176,13 @@ def make_http_handler(store):
                     self._answer(503, b"busy", [("Retry-After", "1")])
                 else:
                     self._answer(200)
+            elif kind == "switch":
+                try:
+                    with open(switch_path) as f:
+                        up = f.read().strip() == "ok"
+                except OSError:
+                    up = True
+                self._answer(200 if up else 500)
             elif kind == "alternate":
                 with flaky_lock:
                     seen = flaky_counts.get(self.path, 0)
@@ -200,11 +210,13 @@ def main():
     parser.add_argument("--no-tls", action="store_true")
     parser.add_argument("--user", default="tocsin")
     parser.add_argument("--password", default="s3cret")
+    parser.add_argument("--quiet-http", action="store_true",
+                        help="do not record HTTP requests (a benchmark's steady load)")
     args = parser.parse_args()
     if not ipaddress.ip_address(args.host).is_loopback:
         sys.exit("notify_sinks: --host must be a loopback address")
     os.makedirs(args.dir, exist_ok=True)
-    store = Store(args.dir)
+    store = Store(args.dir, quiet=args.quiet_http)
     ready = {"smtp": 0, "smtp_starttls": 0, "smtps": 0, "http": 0, "ca_file": ""}
     controllers = []
 
@@ -227,7 +239,7 @@ def main():
 
     http_server = None
     if not args.no_http:
-        http_server = ThreadingHTTPServer((args.host, 0), make_http_handler(store))
+        http_server = ThreadingHTTPServer((args.host, 0), make_http_handler(store, os.path.join(args.dir, "switch")))
         http_server.daemon_threads = True
         threading.Thread(target=http_server.serve_forever, daemon=True).start()
         ready["http"] = http_server.server_address[1]
