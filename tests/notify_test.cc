@@ -358,6 +358,24 @@ TEST_F(NotifyTest, RetryAfterIsHonoured) {
   EXPECT_GE(tries[1]["time"].get<double>() - tries[0]["time"].get<double>(), 0.95);
 }
 
+TEST_F(NotifyTest, MoreNoticesThanDeliveriesInFlightAllGoOutWithoutWaitingForAPoll) {
+  NotifySinks sinks(dir_.path() + "/sinks", {.tls = false});
+  auto o = Options();
+  o.max_in_flight = 2;
+  Start(o, {Hook("hook", model::ChannelType::kWebhook, sinks.HttpUrl("/slowok/50/x"))});
+  for (int64_t id = 80; id < 92; ++id) Queue("hook", Payload(id));
+  // Six rounds of two at 50 ms each; a round waiting for the 5 s poll would
+  // take half a minute.
+  ASSERT_TRUE(NotifySinks::WaitFor(
+      [&] {
+        for (int64_t id = 80; id < 92; ++id) {
+          if (!Delivered(id)) return false;
+        }
+        return true;
+      },
+      seconds(8)));
+}
+
 TEST_F(NotifyTest, AWebhookToABlockedAddressIsRefused) {
   NotifySinks sinks(dir_.path() + "/sinks", {.tls = false});
   auto o = Options();

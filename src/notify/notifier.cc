@@ -219,10 +219,13 @@ void Notifier::Run() {
 }
 
 void Notifier::Plan(int64_t now_ms) {
-  next_look_ms_ = now_ms + kLookEveryMs;
   const size_t room =
       options_.max_in_flight > transfers_.size() ? options_.max_in_flight - transfers_.size() : 0;
-  if (room == 0) return;
+  if (room == 0) {
+    next_look_ms_ = now_ms;  // look again as soon as a delivery ends
+    return;
+  }
+  next_look_ms_ = now_ms + kLookEveryMs;
   auto due = store_.DueOutbox(now_ms, options_.batch);
   if (!due.ok()) {
     spdlog::error("notify: cannot read the outbox: {}", due.error().message);
