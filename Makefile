@@ -40,6 +40,11 @@ test-sanitize: deps $(SAN_DIR)/build.ninja
 bench: deps build
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target probe_throughput
 	bench/probe_vs_peers.sh
+	cmake -S . -B $(BUILD_DIR)  # finds prometheus-cpp if `deps` just installed it
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target metrics_hotpath
+	$(BUILD_DIR)/bench/metrics_hotpath --benchmark_repetitions=5 \
+	  --benchmark_report_aggregates_only=true \
+	  --benchmark_out=$(BUILD_DIR)/bench/metrics_hotpath.json --benchmark_out_format=json
 
 # The scale of `tocsin serve` (bench/README.md): about 10 minutes, so not
 # part of `bench`.
@@ -55,10 +60,13 @@ bench-alerts: deps build
 	python3 bench/alert_delivery.py
 
 # libFuzzer targets for the parsers of outside input, each run for a while
-# on its own corpus (kept in the build dir between runs).
+# on its own corpus (kept in the build dir between runs), starting from the
+# committed seeds and dictionary in tests/fuzz/ (docs/fuzzing.md). New inputs
+# go to the first corpus directory only; the seeds are read, never written.
 FUZZ_DIR     ?= build-fuzz
 FUZZ_SECONDS ?= 20
-FUZZ_TARGETS := url_fuzz config_fuzz sketch_fuzz
+FUZZ_SEEDS   := tests/fuzz
+FUZZ_TARGETS := url_fuzz config_fuzz sketch_fuzz check_record_fuzz
 fuzz: deps
 	cmake -S . -B $(FUZZ_DIR) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTOCSIN_FUZZ=ON \
 	  -DCMAKE_CXX_COMPILER=clang++
@@ -66,8 +74,11 @@ fuzz: deps
 	for t in $(FUZZ_TARGETS); do \
 	  mkdir -p $(FUZZ_DIR)/corpus/$$t && echo "fuzz: $$t for $(FUZZ_SECONDS)s" && \
 	  $(FUZZ_DIR)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
-	    $(FUZZ_DIR)/corpus/$$t > $(FUZZ_DIR)/$$t.log 2>&1 || \
+	    -artifact_prefix=$(FUZZ_DIR)/$$t- \
+	    -dict=$(FUZZ_SEEDS)/$$t.dict $(FUZZ_DIR)/corpus/$$t $(FUZZ_SEEDS)/$$t \
+	    > $(FUZZ_DIR)/$$t.log 2>&1 || \
 	    { tail -40 $(FUZZ_DIR)/$$t.log; exit 1; }; \
+	  echo "fuzz: $$t: $$(grep -E '^#[0-9]+[[:space:]]+DONE' $(FUZZ_DIR)/$$t.log | tail -1)"; \
 	done
 
 format:

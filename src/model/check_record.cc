@@ -88,8 +88,10 @@ bool ReadBodyV1(Reader& r, CheckRecord* c) {
                     r.Unsigned(&c->download_us) && r.Unsigned(&c->redirect_us) &&
                     r.Unsigned(&c->total_us) && r.Unsigned(&c->bytes) &&
                     r.Signed(&c->cert_not_after) && r.String(kMaxDetailBytes, &c->detail);
+  // The flags came last to version 1; a body without them has none set.
   uint8_t flags = 0;
-  if (!read || !r.Unsigned(&flags) || outcome >= kOutcomeCount || tls_failure >= kTlsFailureCount) {
+  if (!read || (r.remaining() > 0 && !r.Unsigned(&flags)) || outcome >= kOutcomeCount ||
+      tls_failure >= kTlsFailureCount) {
     return false;
   }
   c->in_maintenance = (flags & kFlagMaintenance) != 0;

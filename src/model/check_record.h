@@ -55,7 +55,8 @@ struct CheckRecord {
 // A reader takes the fields its version knows and skips the rest of the
 // body, so a newer agent's records are read by an older server and the
 // other way round. Version 1's body: the fields above in declaration order,
-// integers as (zigzag) varints, strings as varint length + bytes.
+// integers as (zigzag) varints, strings as varint length + bytes,
+// in_maintenance as a flags varint (bit 0) that may be absent (no flags).
 inline constexpr uint8_t kRecordFormatVersion = 1;
 
 void AppendRecord(const CheckRecord& record, std::string& out);

@@ -63,6 +63,20 @@ TEST(CheckRecordTest, ReaderSkipsFieldsOfANewerVersion) {
   EXPECT_EQ((*parsed)[1], Sample());
 }
 
+TEST(CheckRecordTest, ABodyWithoutFlagsReadsAsNoFlags) {
+  CheckRecord r = Sample();
+  r.in_maintenance = true;
+  std::string wire;
+  AppendRecord(r, wire);
+  ASSERT_EQ(wire.back(), '\x01');  // the flags, last
+  std::string without = wire.substr(0, wire.size() - 1);
+  without[1] = static_cast<char>(without[1] - 1);  // one byte shorter (a one-byte length)
+  auto parsed = ParseRecords(without);
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  r.in_maintenance = false;
+  EXPECT_EQ((*parsed)[0], r);
+}
+
 TEST(CheckRecordTest, MalformedInputIsAnErrorAndLeavesTheInputAlone) {
   std::string wire;
   AppendRecord(Sample(), wire);

@@ -69,7 +69,12 @@ Result<Url> FromHandle(CURLU* u, std::string_view shown) {
   }
   auto host = ToAsciiHost(*raw_host);
   if (!host.ok()) return InvalidArgument(host.error().message + " in " + quoted);
-  url.literal = IpAddress::ParseLiteral(*host);
+  // "example.com." is example.com and "127.1." is 127.1: drop the root dot
+  // before telling an address from a name. "a.." has an empty label.
+  std::string name = std::move(*host);
+  if (!name.empty() && name.back() == '.') name.pop_back();
+  if (name.empty() || name.back() == '.') return InvalidArgument("URL " + quoted + " has no host");
+  url.literal = IpAddress::ParseLiteral(name);
   if (url.literal) {
     url.host = url.literal->ToString();
     // curl normalises the legacy IPv4 forms itself; make sure the URL we
@@ -78,9 +83,7 @@ Result<Url> FromHandle(CURLU* u, std::string_view shown) {
       return InvalidArgument("invalid host in " + quoted);
     }
   } else {
-    url.host = Lower(*host);
-    if (url.host.back() == '.') url.host.pop_back();  // "example.com." is example.com
-    if (url.host.empty()) return InvalidArgument("URL " + quoted + " has no host");
+    url.host = Lower(name);
     if (curl_url_set(u, CURLUPART_HOST, url.host.c_str(), 0) != CURLUE_OK) {
       return InvalidArgument("invalid host in " + quoted);
     }
@@ -118,12 +121,26 @@ Result<CurlUrlPtr> ParseInto(std::string_view text) {
   return u;
 }
 
+// The URL we request is parsed again by curl: it must name the host we
+// judged. curl and we disagree on some spellings (a numeric host longer than
+// ParseLiteral reads, a %-escaped byte in a name); such a URL is refused.
+Result<Url> Stable(Result<Url> url, std::string_view shown) {
+  if (!url.ok()) return url;
+  auto u = ParseInto(url->normalized);
+  auto again = u.ok() ? FromHandle(u->get(), url->normalized) : Result<Url>(u.error());
+  if (!again.ok() || again->normalized != url->normalized) {
+    return InvalidArgument("URL '" + std::string(shown.substr(0, 200)) +
+                           "' does not name one host unambiguously");
+  }
+  return url;
+}
+
 }  // namespace
 
 Result<Url> ParseUrl(std::string_view text) {
   auto u = ParseInto(text);
   if (!u.ok()) return u.error();
-  return FromHandle(u->get(), text);
+  return Stable(FromHandle(u->get(), text), text);
 }
 
 Result<Url> ResolveRedirect(const Url& base, std::string_view location) {
@@ -137,7 +154,7 @@ Result<Url> ResolveRedirect(const Url& base, std::string_view location) {
     return InvalidArgument("malformed redirect location '" + copy.substr(0, 200) +
                            "': " + curl_url_strerror(rc));
   }
-  return FromHandle(u->get(), location);
+  return Stable(FromHandle(u->get(), location), location);
 }
 
 }  // namespace tocsin::net

@@ -91,4 +91,36 @@ TEST(UrlTest, RedirectToOtherSchemeIsRejected) {
 }
 
 }  // namespace
+// Found by url_fuzz: the URL requested must name the host the address
+// policy judged. A trailing dot is the root, removed before telling an
+// address from a name.
+TEST(UrlTest, ATrailingDotDoesNotHideANumericHost) {
+  auto u = ParseUrl("http://127.1./");
+  ASSERT_TRUE(u.ok()) << u.error().message;
+  ASSERT_TRUE(u->literal.has_value());
+  EXPECT_EQ(u->host, "127.0.0.1");
+  auto named = ParseUrl("https://Example.COM./a");
+  ASSERT_TRUE(named.ok());
+  EXPECT_EQ(named->host, "example.com");
+  EXPECT_FALSE(named->literal.has_value());
+  EXPECT_FALSE(ParseUrl("https://example.com../").ok());
+}
+
+TEST(UrlTest, AHostCurlWouldReadDifferentlyIsRefused) {
+  EXPECT_FALSE(ParseUrl("http://" + std::string(85, '0') + "./").ok());
+  EXPECT_FALSE(ParseUrl("https:/b%7F4").ok());
+}
+
+TEST(UrlTest, TheNormalizedUrlParsesToItself) {
+  for (const char* text : {"http://127.1./", "https://example.com./x?y", "http://[::ffff:7f00:1]/",
+                           "http://0x7f.1/", "https://xn--bcher-kva.example/"}) {
+    auto u = ParseUrl(text);
+    ASSERT_TRUE(u.ok()) << text;
+    auto again = ParseUrl(u->normalized);
+    ASSERT_TRUE(again.ok()) << u->normalized;
+    EXPECT_EQ(again->normalized, u->normalized) << text;
+    EXPECT_EQ(again->host, u->host) << text;
+  }
+}
+
 }  // namespace tocsin::net
