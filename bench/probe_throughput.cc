@@ -72,14 +72,14 @@ int main(int argc, char** argv) {
       }
     }
     // Replace each finished check with a new one: a steady N in flight.
-    if (refill.load(std::memory_order_relaxed)) engine_ptr->Submit(*check, 0);
+    if (refill.load(std::memory_order_relaxed)) engine_ptr->Submit(*check, tocsin::model::JobId{});
   });
   if (!engine.ok()) {
     std::fprintf(stderr, "%s\n", engine.error().message.c_str());
     return 1;
   }
   engine_ptr = engine->get();
-  for (int i = 0; i < inflight; ++i) (*engine)->Submit(*check, 0);
+  for (int i = 0; i < inflight; ++i) (*engine)->Submit(*check, tocsin::model::JobId{});
 
   std::this_thread::sleep_for(std::chrono::duration<double>(warmup));
   measuring = true;

@@ -121,14 +121,14 @@ struct Timed {
   store::RangeSummary summary;
 };
 
-tocsin::Result<Timed> TimeSummarize(store::Store& s, store::MonitorId id, int64_t from_s,
+tocsin::Result<Timed> TimeSummarize(store::Store& s, tocsin::model::MonitorId id, int64_t from_s,
                                     int64_t to_s, int repeat) {
   Timed t;
   std::vector<double> ms;
   ms.reserve(static_cast<size_t>(repeat));
   for (int i = 0; i <= repeat; ++i) {
     const auto start = std::chrono::steady_clock::now();
-    auto r = s.Summarize(id, from_s, to_s);
+    auto r = s.results().Summarize(id, from_s, to_s);
     const double took = Millis(std::chrono::steady_clock::now() - start);
     if (!r.ok()) return r.error();
     if (i == 0) {
@@ -227,7 +227,7 @@ int main(int argc, char** argv) {
     r.interval = interval_ms * 1000;
     records.push_back(std::move(r));
   }
-  auto ids = db->SyncMonitors(records);
+  auto ids = db->monitors().SyncMonitors(records);
   if (!ids.ok()) {
     std::fprintf(stderr, "rollup_query: %s\n", ids.error().message.c_str());
     return 1;
@@ -250,14 +250,14 @@ int main(int argc, char** argv) {
 
   std::vector<Kept> kept;
   kept.reserve(static_cast<size_t>(checks_per_monitor));
-  std::vector<store::StoredResult> batch;
+  std::vector<tocsin::model::CheckRecord> batch;
   batch.reserve(kBatchSize);
   uint64_t rows = 0;
   uint64_t batches = 0;
   const auto write_start = std::chrono::steady_clock::now();
   auto flush = [&]() -> bool {
     if (batch.empty()) return true;
-    if (tocsin::Status s = db->WriteBatch(batch); !s.ok()) {
+    if (tocsin::Status s = db->results().WriteBatch(batch); !s.ok()) {
       std::fprintf(stderr, "rollup_query: writing a batch: %s\n", s.error().message.c_str());
       return false;
     }
@@ -268,7 +268,7 @@ int main(int argc, char** argv) {
   };
   for (int64_t k = 0; k < checks_per_monitor; ++k) {
     for (int m = 0; m < monitors; ++m) {
-      store::StoredResult r;
+      tocsin::model::CheckRecord r;
       r.monitor = (*ids)[static_cast<size_t>(m)];
       r.ts_ms = start_ms + k * interval_ms + phase_ms[static_cast<size_t>(m)] + jitter(rng);
       r.ip = "192.0.2." + std::to_string(1 + m % 4);
@@ -276,11 +276,11 @@ int main(int argc, char** argv) {
         // Half time out, half answer 503: both failures, neither has a latency
         // the summary counts.
         if (unit(rng) < 0.5) {
-          r.outcome = static_cast<uint8_t>(Outcome::kTimeout);
+          r.outcome = Outcome::kTimeout;
           r.total_us = kTimeoutUs;
           r.detail = "no complete response within 10s";
         } else {
-          r.outcome = static_cast<uint8_t>(Outcome::kHttpStatus);
+          r.outcome = Outcome::kHttpStatus;
           r.status = 503;
           r.total_us =
               static_cast<uint32_t>(std::clamp(latency(rng), kMinLatencyUs, kMaxLatencyUs));
@@ -288,7 +288,7 @@ int main(int argc, char** argv) {
         }
       } else {
         const double total = std::clamp(latency(rng), kMinLatencyUs, kMaxLatencyUs);
-        r.outcome = static_cast<uint8_t>(Outcome::kOk);
+        r.outcome = Outcome::kOk;
         r.status = 200;
         r.total_us = static_cast<uint32_t>(total);
         r.dns_us = static_cast<uint32_t>(total * 0.05);
@@ -298,15 +298,14 @@ int main(int argc, char** argv) {
         r.download_us = r.total_us - r.dns_us - r.connect_us - r.tls_us - r.ttfb_us;
         r.bytes = kPageBytes;
       }
-      if (m == 0)
-        kept.push_back({r.ts_ms, r.outcome == static_cast<uint8_t>(Outcome::kOk), r.total_us});
+      if (m == 0) kept.push_back({r.ts_ms, r.outcome == Outcome::kOk, r.total_us});
       batch.push_back(std::move(r));
       if (batch.size() == kBatchSize && !flush()) return 1;
     }
   }
   if (!flush()) return 1;
   const double write_seconds = Millis(std::chrono::steady_clock::now() - write_start) / 1000;
-  auto stats = db->Stats();
+  auto stats = db->results().Stats();
 
   // A fresh store object: both connections start with empty SQLite caches,
   // so the first query is as cold as after a restart (the OS cache is warm).
@@ -318,7 +317,7 @@ int main(int argc, char** argv) {
   }
   db = std::move(*opened);
 
-  const store::MonitorId queried = (*ids)[0];
+  const tocsin::model::MonitorId queried = (*ids)[0];
   const int64_t from_s = now_s - int64_t{query_days} * 86'400;
   auto whole = TimeSummarize(*db, queried, from_s, now_s, repeat);
   const int64_t odd_from = from_s + kOddFromOffsetS;
