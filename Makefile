@@ -66,7 +66,7 @@ bench-alerts: deps build
 FUZZ_DIR     ?= build-fuzz
 FUZZ_SECONDS ?= 20
 FUZZ_SEEDS   := tests/fuzz
-FUZZ_TARGETS := url_fuzz config_fuzz sketch_fuzz check_record_fuzz
+FUZZ_TARGETS := url_fuzz config_fuzz sketch_fuzz check_record_fuzz request_fuzz
 fuzz: deps
 	cmake -S . -B $(FUZZ_DIR) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTOCSIN_FUZZ=ON \
 	  -DCMAKE_CXX_COMPILER=clang++

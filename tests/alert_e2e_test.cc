@@ -47,8 +47,8 @@ class AlertE2eTest : public ::testing::Test {
     return "  - name: " + name + "\n    url: " + url + "\n    interval: 10s\n    timeout: 2s\n" +
            extra;
   }
-  nlohmann::json MonitorJson(const ServeProcess& serve, int id) {
-    const std::string body = HttpGet(serve.address(), "/api/v1/monitors/" + std::to_string(id));
+  nlohmann::json MonitorJson(ServeProcess& serve, int id) {
+    const std::string body = serve.ApiGet("/api/v1/monitors/" + std::to_string(id));
     return body.empty() ? nlohmann::json() : nlohmann::json::parse(body, nullptr, false);
   }
 

@@ -80,8 +80,8 @@ class ServeTest : public ::testing::Test {
   }
   std::string db() const { return dir_ + "/data/tocsin.db"; }
 
-  nlohmann::json Monitors(const ServeProcess& serve) {
-    const std::string body = HttpGet(serve.address(), "/api/v1/monitors");
+  nlohmann::json Monitors(ServeProcess& serve) {
+    const std::string body = serve.ApiGet("/api/v1/monitors");
     return body.empty() ? nlohmann::json::array() : nlohmann::json::parse(body);
   }
 

@@ -76,7 +76,7 @@ void Evaluator::Restore(std::vector<model::Incident> open) {
     loc.slow = incident.kind == IncidentKind::kDegraded;
     s.locations = {loc};
     active_.insert(incident.monitor);
-    s.incident = std::move(incident);
+    s.incident = std::make_unique<model::Incident>(std::move(incident));
   }
 }
 
@@ -283,9 +283,9 @@ void Evaluator::ChangeHealth(const MonitorRules& rules, MonitorState& s, Health 
   const model::AlertPolicy& p = rules.policy;
   if (from != Health::kUnknown) {
     s.changes.push_back(now_ms);
-    while (!s.changes.empty() && s.changes.front() < now_ms - p.flap_window / 1000) {
-      s.changes.pop_front();
-    }
+    const int64_t since = now_ms - p.flap_window / 1000;
+    s.changes.erase(s.changes.begin(), std::find_if(s.changes.begin(), s.changes.end(),
+                                                    [since](int64_t t) { return t >= since; }));
     if (!s.flapping && static_cast<int>(s.changes.size()) > p.flap_changes) {
       s.flapping = true;
       active_.insert(rules.id);
@@ -317,7 +317,7 @@ void Evaluator::ChangeHealth(const MonitorRules& rules, MonitorState& s, Health 
     inc.confirmations.assign(s.streak.end() - static_cast<ptrdiff_t>(n), s.streak.end());
     if (inc.confirmations.empty()) inc.confirmations.push_back(record);  // a certificate verdict
     inc.held = HeldNow(rules, s, now_ms);
-    s.incident = inc;
+    s.incident = std::make_unique<model::Incident>(inc);
     if (!inc.held && LevelAllows(rules, inc.kind)) {
       s.incident->announced = true;
       model::Notice notice = MakeNotice(NoticeEvent::kOpened, rules, s, now_ms);

@@ -66,6 +66,15 @@ Result<int64_t> ParseLocalDateTime(std::string_view text) {
   return date::local_days{ymd}.time_since_epoch().count() * kDaySeconds + *time;
 }
 
+bool IsTimeZone(const std::string& name) {
+  if (name.empty() || name.size() > 64) return false;
+  try {
+    return date::locate_zone(name) != nullptr;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
 Result<std::shared_ptr<const MaintenanceSchedule>> MaintenanceSchedule::Build(
     std::vector<model::MaintenanceWindow> windows) {
   auto schedule = std::make_shared<MaintenanceSchedule>();

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/result.h"
@@ -42,5 +44,9 @@ class MaintenanceSchedule {
 // "HH:MM" (seconds of the day), as the config writes them.
 Result<int64_t> ParseLocalDateTime(std::string_view text);
 Result<int64_t> ParseTimeOfDay(std::string_view text);
+
+// Whether `name` is a time zone of the IANA database ("Europe/Paris",
+// "UTC"), as users' settings name them.
+bool IsTimeZone(const std::string& name);
 
 }  // namespace tocsin::alert

@@ -8,10 +8,9 @@
 #include <string_view>
 
 #include "api/http.h"
+#include "core/text.h"
 
 namespace tocsin::api {
-
-std::string HtmlEscape(std::string_view text);
 
 // A complete page: `body_html` is trusted markup (escape what goes in it).
 // No script, no remote resource, no referrer (links may carry tokens).

@@ -78,6 +78,14 @@ class Router {
     return Add("POST", std::move(path), std::move(handler));
   }
 
+  // Every (method, path pattern) added, sorted: what the API document must
+  // describe.
+  std::vector<std::pair<std::string, std::string>> Routes() const;
+
+  // The pattern a path matches ("/api/v1/monitors/{id}"), or "" for none:
+  // what the access log writes instead of a path that may hold a token.
+  std::string PatternOf(std::string_view path) const;
+
   // Runs the matching handler, or answers 404/405 itself. A handler that
   // throws gets a 500 (the exception does not escape; it is logged).
   Response Dispatch(const Request& request) const;

@@ -1,109 +1,301 @@
 #include "api/monitors.h"
 
 #include <algorithm>
-#include <charconv>
-#include <nlohmann/json.hpp>
+#include <unordered_set>
+
+#include "api/json.h"
+#include "api/views.h"
 
 namespace tocsin::api {
 namespace {
 
-nlohmann::json LatestJson(const model::LatestState& s) {
-  return {{"ts_ms", s.ts_ms},
-          {"outcome", model::OutcomeName(s.outcome)},
-          {"status", s.status},
-          {"total_us", s.total_us},
-          {"detail", s.detail}};
+constexpr int64_t kDayMs = 86'400'000;
+constexpr int64_t kMaxResultsPage = 10'000;
+constexpr int64_t kDefaultResultsPage = 1'000;
+constexpr size_t kRecentIncidents = 20;  // shown with a monitor
+
+const model::Monitor* FindMonitor(const MonitorList& list, model::MonitorId id) {
+  const auto it = std::find_if(list->begin(), list->end(),
+                               [id](const model::Monitor& m) { return m.id == id; });
+  return it == list->end() ? nullptr : &*it;
 }
 
-// Text the user wrote may be any bytes; never throw on it.
-std::string Dump(const nlohmann::json& j) {
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+// The monitor a path names, with the caller's role in its workspace; 404
+// for one the caller may not see.
+struct Target {
+  model::Monitor monitor;
+  model::Role role = model::Role::kViewer;
+};
+
+Result<Target> TargetOf(const ApiContext& c, MonitorCatalog& catalog, const Request& r,
+                        const account::Principal& p) {
+  int64_t id = 0;
+  const MonitorList list = catalog.Snapshot();
+  const model::Monitor* m = nullptr;
+  if (ParseId(r.param("id"), &id) && id <= UINT32_MAX) {
+    m = FindMonitor(list, static_cast<model::MonitorId>(id));
+  }
+  if (m == nullptr) return NotFound("no such monitor");
+  auto role = WorkspaceRole(c, p, m->workspace);
+  if (!role.ok()) {
+    if (role.error().code == ErrorCode::kPermissionDenied) return NotFound("no such monitor");
+    return role.error();
+  }
+  return Target{*m, *role};
 }
 
-nlohmann::json MonitorJson(const model::Monitor& m, const pipeline::LatestStates& latest) {
-  nlohmann::json j = {{"id", m.id},
-                      {"name", m.name},
-                      {"url", m.url},
-                      {"interval_s", m.interval / 1'000'000},
-                      {"enabled", m.enabled}};
-  if (auto s = latest.Find(m.id)) j["latest"] = LatestJson(*s);
+Status CanChange(const Target& t) {
+  if (t.monitor.workspace == model::kFileWorkspace) {
+    return PermissionDenied(
+        "this monitor is managed by the config file: change it there, then reload");
+  }
+  if (t.role == model::Role::kViewer) return PermissionDenied("a viewer cannot change monitors");
+  return {};
+}
+
+// The fields a create or an update may carry, read into `record`. Create
+// requires name and url; an update changes what it names.
+Status ReadMonitorFields(Fields& f, bool create, store::MonitorRecord& record) {
+  auto name = f.String("name", model::kMaxMonitorNameBytes);
+  if (!name.ok()) return name.error();
+  if (create && !*name) return InvalidField("name", "'name' is required");
+  auto url = f.String("url", 8192);
+  if (!url.ok()) return url.error();
+  if (create && !*url) return InvalidField("url", "'url' is required");
+  auto interval =
+      f.Int("interval_s", model::kMinInterval / 1'000'000, model::kMaxInterval / 1'000'000);
+  if (!interval.ok()) return interval.error();
+  auto enabled = f.Bool("enabled");
+  if (!enabled.ok()) return enabled.error();
+  const nlohmann::json* check = f.Raw("check");
+  if (check != nullptr && !check->is_null() && !check->is_object()) {
+    return InvalidField("check", "'check' must be an object of check options");
+  }
+  if (check != nullptr && check->is_object() && check->contains("url")) {
+    return InvalidField("check", "give 'url' beside 'check', not in it");
+  }
+  if (*name) record.name = **name;
+  if (record.name.empty()) return InvalidField("name", "'name' must not be empty");
+  for (unsigned char ch : record.name) {
+    if (ch < 0x20 || ch == 0x7f) {
+      return InvalidField("name", "a monitor's name must not hold control characters");
+    }
+  }
+  nlohmann::json options = create || record.options_json.empty()
+                               ? nlohmann::json::object()
+                               : nlohmann::json::parse(record.options_json, nullptr, false);
+  if (!options.is_object()) options = nlohmann::json::object();
+  if (check != nullptr && check->is_object()) {
+    const std::string kept_url = options.value("url", "");
+    options = *check;
+    options["url"] = kept_url;
+  }
+  if (*url) {
+    record.url = **url;
+    options["url"] = **url;
+  }
+  record.options_json = options.dump();
+  if (*interval) record.interval = **interval * 1'000'000;
+  if (create && record.interval == 0) record.interval = model::kDefaultInterval;
+  if (*enabled) record.enabled = **enabled;
+  return {};
+}
+
+nlohmann::json FullMonitorJson(const store::MonitorRecord& r, MonitorCatalog& catalog,
+                               const pipeline::LatestStates& latest) {
+  model::Monitor m;
+  m.id = r.id;
+  m.workspace = r.workspace;
+  m.name = r.name;
+  m.url = r.url;
+  m.interval = r.interval;
+  m.enabled = r.enabled;
+  nlohmann::json j = MonitorJson(m, latest);
+  j["check"] = catalog.DisplayOptions(r);
+  j["created_ms"] = r.created_ms;
+  j["updated_ms"] = r.updated_ms;
   return j;
 }
 
-nlohmann::json IncidentJson(const model::Incident& inc,
-                            const std::vector<store::OutboxRow>& notifications) {
-  nlohmann::json sent = nlohmann::json::array();
-  for (const auto& row : notifications) {
-    static constexpr const char* kStates[] = {"pending", "delivered", "failed"};
-    sent.push_back({{"channel", row.channel},
-                    {"event", model::NoticeEventName(row.event)},
-                    {"dedup_key", row.dedup_key},
-                    {"state", kStates[static_cast<int>(row.state)]},
-                    {"attempts", row.attempts},
-                    {"created_ms", row.created_ms},
-                    {"delivered_ms", row.delivered_ms},
-                    {"last_error", row.last_error}});
+Response ListMonitors(const ApiContext& c, MonitorCatalog& catalog,
+                      const pipeline::LatestStates& latest, const Request& r,
+                      const account::Principal& p) {
+  TOCSIN_TRY(visible, VisibleWorkspaces(c, p));
+  TOCSIN_TRY(only, QueryInt(r, "workspace_id", 0, INT64_MAX));
+  std::unordered_set<model::WorkspaceId> shown(visible->begin(), visible->end());
+  if (*only) {
+    if (!shown.contains(**only)) {
+      return ErrorResponse(PermissionDenied("not a member of this workspace"));
+    }
+    shown = {**only};
   }
-  return {{"id", inc.id},
-          {"kind", model::IncidentKindName(inc.kind)},
-          {"started_ms", inc.started_ms},
-          {"confirmed_ms", inc.confirmed_ms},
-          {"ended_ms", inc.ended_ms},
-          {"cause",
-           {{"outcome", model::OutcomeName(inc.cause.outcome)},
-            {"detail", inc.cause.detail},
-            {"status", inc.cause.status},
-            {"ip", inc.cause.ip},
-            {"total_us", inc.cause.total_us}}},
-          {"confirmations", inc.confirmations.size()},
-          {"acked_ms", inc.acked_ms},
-          {"acked_by", inc.acked_by},
-          {"held", inc.held},
-          {"notifications", sent}};
+  nlohmann::json list = nlohmann::json::array();
+  const MonitorList snapshot = catalog.Snapshot();
+  for (const model::Monitor& m : *snapshot) {
+    if (shown.contains(m.workspace)) list.push_back(MonitorJson(m, latest));
+  }
+  return JsonResponse(200, list);
 }
 
-// Incidents shown per monitor.
-constexpr size_t kRecentIncidents = 20;
+Response CreateMonitor(const ApiContext& c, MonitorCatalog& catalog,
+                       const pipeline::LatestStates& latest, const Request& r,
+                       const account::Principal& p) {
+  TOCSIN_TRY(body, ParseJsonObject(r));
+  Fields f(*body);
+  TOCSIN_TRY(workspace, f.Int("workspace_id", 0, INT64_MAX));
+  store::MonitorRecord record;
+  record.workspace = workspace->value_or(p.user.personal_workspace);
+  TOCSIN_CHECK(ReadMonitorFields(f, true, record));
+  TOCSIN_CHECK(f.Finish());
+  if (record.workspace == model::kFileWorkspace) {
+    return ErrorResponse(PermissionDenied(
+        "the config file's monitors are added in the file; create this one in a workspace"));
+  }
+  TOCSIN_TRY(role, c.accounts->RoleIn(p, record.workspace));
+  if (*role == model::Role::kViewer) {
+    return ErrorResponse(PermissionDenied("a viewer cannot add monitors"));
+  }
+  record.owner = static_cast<uint64_t>(p.user.id);
+  TOCSIN_TRY(created, catalog.Create(std::move(record)));
+  return JsonResponse(201, FullMonitorJson(*created, catalog, latest));
+}
+
+Response GetMonitor(const ApiContext& c, MonitorCatalog& catalog,
+                    const pipeline::LatestStates& latest, const Request& r,
+                    const account::Principal& p) {
+  TOCSIN_TRY(target, TargetOf(c, catalog, r, p));
+  TOCSIN_TRY(record, c.store->monitors().GetMonitor(target->monitor.id));
+  if (!*record) return ErrorResponse(NotFound("no such monitor"));
+  nlohmann::json j = FullMonitorJson(**record, catalog, latest);
+  j["slow_threshold_ms"] = target->monitor.slow_threshold / 1000;
+  TOCSIN_TRY(incidents, c.store->alerts().ListIncidents(target->monitor.id, kRecentIncidents));
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& inc : *incidents) {
+    auto sent = c.store->alerts().NotificationsOf(inc.id);
+    list.push_back(IncidentJson(inc, sent.ok() ? *sent : std::vector<store::OutboxRow>{}));
+  }
+  j["incidents"] = std::move(list);
+  return JsonResponse(200, j);
+}
+
+Response ChangeMonitor(const ApiContext& c, MonitorCatalog& catalog,
+                       const pipeline::LatestStates& latest, const Request& r,
+                       const account::Principal& p, std::optional<bool> set_enabled) {
+  TOCSIN_TRY(target, TargetOf(c, catalog, r, p));
+  TOCSIN_CHECK(CanChange(*target));
+  TOCSIN_TRY(stored, c.store->monitors().GetMonitor(target->monitor.id));
+  if (!*stored) return ErrorResponse(NotFound("no such monitor"));
+  store::MonitorRecord record = **stored;
+  if (set_enabled) {
+    record.enabled = *set_enabled;
+  } else {
+    TOCSIN_TRY(body, ParseJsonObject(r));
+    Fields f(*body);
+    TOCSIN_CHECK(ReadMonitorFields(f, false, record));
+    TOCSIN_CHECK(f.Finish());
+  }
+  TOCSIN_TRY(updated, catalog.Update(std::move(record)));
+  return JsonResponse(200, FullMonitorJson(*updated, catalog, latest));
+}
+
+Response DeleteMonitor(const ApiContext& c, MonitorCatalog& catalog, const Request& r,
+                       const account::Principal& p) {
+  TOCSIN_TRY(target, TargetOf(c, catalog, r, p));
+  TOCSIN_CHECK(CanChange(*target));
+  TOCSIN_CHECK(catalog.Delete(target->monitor.id));
+  return NoContent();
+}
+
+// GET .../results?from_ms=&to_ms=&limit=: oldest first; when the page is
+// full, next_from_ms starts the next one.
+Response Results(const ApiContext& c, MonitorCatalog& catalog, const Request& r,
+                 const account::Principal& p) {
+  TOCSIN_TRY(target, TargetOf(c, catalog, r, p));
+  const int64_t now = NowMs();
+  TOCSIN_TRY(to, QueryInt(r, "to_ms", 0, INT64_MAX / 2));
+  TOCSIN_TRY(from, QueryInt(r, "from_ms", 0, INT64_MAX / 2));
+  TOCSIN_TRY(limit, QueryInt(r, "limit", 1, kMaxResultsPage));
+  const int64_t to_ms = to->value_or(now + 1);
+  const int64_t from_ms = from->value_or(to_ms - kDayMs);
+  if (from_ms >= to_ms)
+    return ErrorResponse(InvalidField("from_ms", "from_ms must be before to_ms"));
+  const auto page = static_cast<size_t>(limit->value_or(kDefaultResultsPage));
+  TOCSIN_TRY(records, c.store->results().QueryResults(target->monitor.id, from_ms, to_ms, page));
+  nlohmann::json list = nlohmann::json::array();
+  for (const model::CheckRecord& record : *records) list.push_back(ResultJson(record));
+  nlohmann::json j = {{"monitor_id", target->monitor.id},
+                      {"from_ms", from_ms},
+                      {"to_ms", to_ms},
+                      {"results", std::move(list)},
+                      {"next_from_ms", nullptr}};
+  if (records->size() == page) j["next_from_ms"] = records->back().ts_ms + 1;
+  return JsonResponse(200, j);
+}
+
+// GET .../summary?from_ms=&to_ms=: count, failures, availability and
+// latency percentiles of the range (30 days by default), from the rollups.
+Response Summary(const ApiContext& c, MonitorCatalog& catalog, const Request& r,
+                 const account::Principal& p) {
+  TOCSIN_TRY(target, TargetOf(c, catalog, r, p));
+  const int64_t now = NowMs();
+  TOCSIN_TRY(to, QueryInt(r, "to_ms", 0, INT64_MAX / 2));
+  TOCSIN_TRY(from, QueryInt(r, "from_ms", 0, INT64_MAX / 2));
+  const int64_t to_ms = to->value_or(now);
+  const int64_t from_ms = from->value_or(to_ms - 30 * kDayMs);
+  if (from_ms >= to_ms)
+    return ErrorResponse(InvalidField("from_ms", "from_ms must be before to_ms"));
+  TOCSIN_TRY(
+      s, c.store->results().Summarize(target->monitor.id, from_ms / 1000, (to_ms + 999) / 1000));
+  nlohmann::json j = SummaryJson(*s);
+  j["monitor_id"] = target->monitor.id;
+  j["from_ms"] = from_ms;
+  j["to_ms"] = to_ms;
+  return JsonResponse(200, j);
+}
 
 }  // namespace
 
-std::vector<Route> MonitorRoutes(std::function<MonitorList()> monitors,
-                                 const pipeline::LatestStates& latest, store::AlertStore& alerts) {
+std::vector<Route> MonitorRoutes(const ApiContext& c, MonitorCatalog& catalog,
+                                 const pipeline::LatestStates& latest) {
+  MonitorCatalog* cat = &catalog;
+  const pipeline::LatestStates* last = &latest;
   std::vector<Route> routes;
-  routes.push_back({"GET", "/api/v1/monitors", [monitors, &latest](const Request&) {
-                      nlohmann::json list = nlohmann::json::array();
-                      const MonitorList snapshot = monitors();
-                      for (const model::Monitor& m : *snapshot) {
-                        list.push_back(MonitorJson(m, latest));
-                      }
-                      return Response::Json(200, Dump(list));
-                    }});
-  routes.push_back(
-      {"GET", "/api/v1/monitors/{id}", [monitors, &latest, &alerts](const Request& r) {
-         const std::string_view text = r.param("id");
-         model::MonitorId id = 0;
-         const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-         const MonitorList snapshot = monitors();
-         const auto m = std::find_if(snapshot->begin(), snapshot->end(),
-                                     [&](const model::Monitor& x) { return x.id == id; });
-         if (ec != std::errc() || ptr != text.data() + text.size() || m == snapshot->end()) {
-           return Response::Json(404,
-                                 R"({"error":{"code":"not_found","message":"no such monitor"}})");
-         }
-         nlohmann::json j = MonitorJson(*m, latest);
-         auto incidents = alerts.ListIncidents(id, kRecentIncidents);
-         if (!incidents.ok()) {
-           return Response::Json(
-               503, R"({"error":{"code":"unavailable","message":"the store did not answer"}})");
-         }
-         nlohmann::json list = nlohmann::json::array();
-         for (const auto& inc : *incidents) {
-           auto sent = alerts.NotificationsOf(inc.id);
-           list.push_back(IncidentJson(inc, sent.ok() ? *sent : std::vector<store::OutboxRow>{}));
-         }
-         j["incidents"] = std::move(list);
-         return Response::Json(200, Dump(j));
-       }});
+  routes.push_back({"GET", "/api/v1/monitors",
+                    Authed(c, [c, cat, last](const Request& r, const account::Principal& p) {
+                      return ListMonitors(c, *cat, *last, r, p);
+                    })});
+  routes.push_back({"POST", "/api/v1/monitors",
+                    Authed(c, [c, cat, last](const Request& r, const account::Principal& p) {
+                      return CreateMonitor(c, *cat, *last, r, p);
+                    })});
+  routes.push_back({"GET", "/api/v1/monitors/{id}",
+                    Authed(c, [c, cat, last](const Request& r, const account::Principal& p) {
+                      return GetMonitor(c, *cat, *last, r, p);
+                    })});
+  routes.push_back({"PATCH", "/api/v1/monitors/{id}",
+                    Authed(c, [c, cat, last](const Request& r, const account::Principal& p) {
+                      return ChangeMonitor(c, *cat, *last, r, p, std::nullopt);
+                    })});
+  routes.push_back({"POST", "/api/v1/monitors/{id}/pause",
+                    Authed(c, [c, cat, last](const Request& r, const account::Principal& p) {
+                      return ChangeMonitor(c, *cat, *last, r, p, false);
+                    })});
+  routes.push_back({"POST", "/api/v1/monitors/{id}/resume",
+                    Authed(c, [c, cat, last](const Request& r, const account::Principal& p) {
+                      return ChangeMonitor(c, *cat, *last, r, p, true);
+                    })});
+  routes.push_back({"DELETE", "/api/v1/monitors/{id}",
+                    Authed(c, [c, cat](const Request& r, const account::Principal& p) {
+                      return DeleteMonitor(c, *cat, r, p);
+                    })});
+  routes.push_back({"GET", "/api/v1/monitors/{id}/results",
+                    Authed(c, [c, cat](const Request& r, const account::Principal& p) {
+                      return Results(c, *cat, r, p);
+                    })});
+  routes.push_back({"GET", "/api/v1/monitors/{id}/summary",
+                    Authed(c, [c, cat](const Request& r, const account::Principal& p) {
+                      return Summary(c, *cat, r, p);
+                    })});
   return routes;
 }
 

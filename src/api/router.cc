@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <exception>
 #include <stdexcept>
 
@@ -81,6 +82,25 @@ Router& Router::Add(std::string method, std::string path, Handler handler) {
   return *this;
 }
 
+std::vector<std::pair<std::string, std::string>> Router::Routes() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [path, methods] : routes_) {
+    for (const auto& [method, handler] : methods) out.emplace_back(method, path);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string Router::PatternOf(std::string_view path) const {
+  if (routes_.contains(path)) return std::string(path);
+  for (const auto& [pattern, methods] : routes_) {
+    if (pattern.find('{') == std::string::npos) continue;
+    std::map<std::string, std::string, std::less<>> params;
+    if (Match(pattern, path, params)) return pattern;
+  }
+  return "";
+}
+
 Response Router::Dispatch(const Request& original) const {
   auto path = routes_.find(original.path);
   Request with_params;
@@ -99,7 +119,14 @@ Response Router::Dispatch(const Request& original) const {
     }
   }
   const Request& request = *found;
-  if (path == routes_.end()) return Response::Text(404, "not found\n");
+  // Under /api/ every answer is JSON, the router's own included.
+  const bool api = request.path.starts_with("/api/");
+  auto problem = [api](int status, const char* code, const char* message) {
+    if (!api) return Response::Text(status, std::string(message) + "\n");
+    return Response::Json(status, std::string(R"({"error":{"code":")") + code + R"(","message":")" +
+                                      message + R"("}})");
+  };
+  if (path == routes_.end()) return problem(404, "not_found", "not found");
   const auto& methods = path->second;
   auto route = methods.find(request.method);
   if (route == methods.end() && request.method == "HEAD") route = methods.find("GET");
@@ -110,7 +137,7 @@ Response Router::Dispatch(const Request& original) const {
       allow += method;
     }
     if (methods.contains("GET") && !methods.contains("HEAD")) allow += ", HEAD";
-    Response response = Response::Text(405, "method not allowed\n");
+    Response response = problem(405, "method_not_allowed", "method not allowed");
     response.headers.emplace_back("Allow", std::move(allow));
     return response;
   }
@@ -123,7 +150,7 @@ Response Router::Dispatch(const Request& original) const {
     spdlog::error("{} {}: handler failed with a non-standard exception", request.method,
                   request.path);
   }
-  return Response::Text(500, "internal error\n");
+  return problem(500, "internal", "internal error");
 }
 
 }  // namespace tocsin::api

@@ -31,6 +31,41 @@ TEST(RouterTest, AllowListsEveryMethodOfThePath) {
   EXPECT_EQ(router.Dispatch(request).status, 201);
 }
 
+TEST(RouterTest, UnderApiTheRoutersOwnAnswersAreJson) {
+  Router router;
+  router.Get("/api/v1/a", [](const Request&) { return Response::Text(200, ""); });
+  router.Get("/api/v1/boom", [](const Request&) -> Response { throw std::runtime_error("x"); });
+  router.Get("/page", [](const Request&) { return Response::Text(200, ""); });
+  Request request;
+  request.method = "GET";
+  request.path = "/api/v1/nothing";
+  Response r = router.Dispatch(request);
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.content_type, "application/json");
+  EXPECT_EQ(r.body, R"({"error":{"code":"not_found","message":"not found"}})");
+  request.method = "DELETE";
+  request.path = "/api/v1/a";
+  EXPECT_EQ(router.Dispatch(request).body,
+            R"({"error":{"code":"method_not_allowed","message":"method not allowed"}})");
+  request.method = "GET";
+  request.path = "/api/v1/boom";
+  EXPECT_EQ(router.Dispatch(request).body,
+            R"({"error":{"code":"internal","message":"internal error"}})");
+  request.path = "/elsewhere";
+  EXPECT_EQ(router.Dispatch(request).body, "not found\n");
+}
+
+TEST(RouterTest, ListsItsRoutesAndTheirPatterns) {
+  Router router;
+  router.Get("/api/v1/monitors/{id}", [](const Request&) { return Response::Text(200, ""); });
+  router.Post("/api/v1/monitors", [](const Request&) { return Response::Text(200, ""); });
+  EXPECT_EQ(router.Routes(), (std::vector<std::pair<std::string, std::string>>{
+                                 {"GET", "/api/v1/monitors/{id}"}, {"POST", "/api/v1/monitors"}}));
+  EXPECT_EQ(router.PatternOf("/api/v1/monitors/42"), "/api/v1/monitors/{id}");
+  EXPECT_EQ(router.PatternOf("/api/v1/monitors"), "/api/v1/monitors");
+  EXPECT_EQ(router.PatternOf("/api/v1/monitors/42/x"), "");
+}
+
 TEST(RouterTest, HeaderLookupIgnoresCase) {
   Request request;
   request.headers = {{"Content-Type", "a"}, {"content-type", "b"}};

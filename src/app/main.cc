@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
+#include "app/admin_command.h"
 #include "app/check_command.h"
 #include "app/serve_command.h"
 
@@ -11,6 +12,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "tocsin 0.1.0");
   CLI::App* check = tocsin::app::AddCheckCommand(app);
   CLI::App* serve = tocsin::app::AddServeCommand(app);
+  CLI::App* admin = tocsin::app::AddAdminCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
@@ -21,5 +23,6 @@ int main(int argc, char** argv) {
   }
   if (check->parsed()) return tocsin::app::RunCheck();
   if (serve->parsed()) return tocsin::app::RunServe();
+  if (admin->parsed()) return tocsin::app::RunAdmin();
   return 2;
 }

@@ -7,10 +7,15 @@
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
+#include "account/accounts.h"
 #include "alert/engine.h"
+#include "api/account_routes.h"
 #include "api/ack.h"
+#include "api/export.h"
+#include "api/incidents.h"
 #include "api/monitors.h"
 #include "api/ops.h"
+#include "app/catalog.h"
 #include "core/metrics.h"
 #include "model/monitor.h"
 #include "net/host_port.h"
@@ -25,19 +30,11 @@
 namespace tocsin::app {
 namespace {
 
-std::vector<store::MonitorRecord> ToRecords(const config::Config& config) {
-  std::vector<store::MonitorRecord> records;
-  records.reserve(config.monitors.size());
-  for (const auto& m : config.monitors) {
-    records.push_back(store::MonitorRecord{0, m.name, m.owner, m.check->spec().url,
-                                           probe::SpecToJson(m.check->spec()).dump(), m.interval,
-                                           m.enabled});
-  }
-  return records;
-}
-
 // The store's name for the key that signs acknowledgement links.
 constexpr const char* kAckSecret = "ack-links";
+constexpr int kHttpThreads = 4;
+// Account mail not delivered within a day is given up: its links expire.
+constexpr int64_t kAccountMailLifetimeMs = 86'400'000;
 
 std::string PublicUrl(const config::ServerConfig& server) {
   if (!server.public_url.empty()) return server.public_url;
@@ -77,6 +74,26 @@ Result<std::unique_ptr<notify::Notifier>> StartNotifier(const config::Config& co
   return notify::Notifier::Start(store.alerts(), std::move(options), &registry);
 }
 
+// Mail about accounts goes through the outbox like alerts: stored first, so
+// a confirmation link survives an SMTP outage or a restart.
+account::Mailer AccountMailer(store::Store& store, notify::Notifier& notifier) {
+  return [&store, &notifier](const std::string& to, const std::string& subject,
+                             const std::string& text, const std::string& dedup_key) -> Status {
+    const int64_t now_ms = UnixMicros() / 1000;
+    store::OutboxRow row;
+    row.dedup_key = "account:" + dedup_key;
+    row.recipient = to;
+    row.event = model::NoticeEvent::kAccountMail;
+    row.payload = nlohmann::json{{"subject", subject}, {"text", text}}.dump();
+    row.created_ms = now_ms;
+    row.next_attempt_ms = now_ms;
+    row.expires_ms = now_ms + kAccountMailLifetimeMs;
+    if (Status s = store.alerts().Apply({}, std::span(&row, 1)); !s.ok()) return s;
+    notifier.Wake();
+    return {};
+  };
+}
+
 }  // namespace
 
 struct Server::Parts {
@@ -89,72 +106,12 @@ struct Server::Parts {
   std::unique_ptr<pipeline::Pipeline> pipeline;
   std::unique_ptr<schedule::Scheduler> scheduler;
   std::unique_ptr<probe::Engine> engine;
+  std::unique_ptr<Catalog> catalog;
+  std::unique_ptr<account::Accounts> accounts;
+  // Last: its handlers use the parts above.
   std::unique_ptr<web::HttpServer> http;
 
-  mutable std::mutex mu;
-  api::MonitorList monitors = std::make_shared<std::vector<model::Monitor>>();  // guarded by mu
-
   bool stopped = false;
-
-  api::MonitorList Monitors() const {
-    std::lock_guard lock(mu);
-    return monitors;
-  }
-
-  Status ApplyMonitors(const config::Config& config) {
-    auto ids = store->monitors().SyncMonitors(ToRecords(config));
-    if (!ids.ok()) return ids.error();
-    std::vector<schedule::MonitorPlan> plans;
-    auto list = std::make_shared<std::vector<model::Monitor>>();
-    plans.reserve(config.monitors.size());
-    list->reserve(config.monitors.size());
-    for (size_t i = 0; i < config.monitors.size(); ++i) {
-      const auto& m = config.monitors[i];
-      plans.push_back(schedule::MonitorPlan{(*ids)[i], m.check, m.interval, m.enabled});
-      list->push_back(model::Monitor{(*ids)[i], m.name, m.owner, m.check->spec().url, m.interval,
-                                     m.slow_threshold, m.enabled});
-    }
-    auto rules = AlertRules(config, *ids);
-    if (!rules.ok()) return rules.error();
-    scheduler->Apply(std::move(plans));
-    notifier->SetChannels(config.notifications);
-    alerts->SetRules(std::move(rules->first), std::move(rules->second));
-    std::lock_guard lock(mu);
-    monitors = std::move(list);
-    return {};
-  }
-
-  // The evaluator's view of the config: names resolved to ids.
-  static Result<std::pair<std::vector<alert::MonitorRules>,
-                          std::shared_ptr<const alert::MaintenanceSchedule>>>
-  AlertRules(const config::Config& config, const std::vector<model::MonitorId>& ids) {
-    std::unordered_map<std::string, model::MonitorId> id_of;
-    for (size_t i = 0; i < config.monitors.size(); ++i) id_of[config.monitors[i].name] = ids[i];
-    std::vector<alert::MonitorRules> rules;
-    rules.reserve(config.monitors.size());
-    for (size_t i = 0; i < config.monitors.size(); ++i) {
-      const auto& m = config.monitors[i];
-      alert::MonitorRules r;
-      r.id = ids[i];
-      r.name = m.name;
-      r.url = m.check->spec().url;
-      r.interval = m.interval;
-      r.slow_threshold = m.slow_threshold;
-      r.enabled = m.enabled;
-      r.policy = m.alerts;
-      if (!m.depends_on.empty()) r.depends_on = id_of.at(m.depends_on);
-      rules.push_back(std::move(r));
-    }
-    std::vector<model::MaintenanceWindow> windows;
-    for (const auto& w : config.maintenance) {
-      model::MaintenanceWindow window = w.window;
-      for (const auto& name : w.monitors) window.monitors.push_back(id_of.at(name));
-      windows.push_back(std::move(window));
-    }
-    auto schedule = alert::MaintenanceSchedule::Build(std::move(windows));
-    if (!schedule.ok()) return schedule.error();
-    return std::make_pair(std::move(rules), std::move(*schedule));
-  }
 };
 
 Server::Server() : parts_(std::make_unique<Parts>()) {}
@@ -224,17 +181,39 @@ Result<std::unique_ptr<Server>> Server::Start(const config::Config& config) {
   p.engine = std::move(*engine);
   p.engine->RegisterMetrics(p.registry);
 
-  if (Status s = p.ApplyMonitors(config); !s.ok()) return s.error();
+  p.catalog = std::make_unique<Catalog>(*p.store, *p.scheduler, *p.alerts, *p.notifier);
+  if (Status s = p.catalog->LoadStored(); !s.ok()) return s.error();
+  if (Status s = p.catalog->SetFile(config); !s.ok()) return s.error();
+
+  account::AccountOptions account_options;
+  account_options.public_url = PublicUrl(config.server);
+  p.accounts = std::make_unique<account::Accounts>(*p.store, AccountMailer(*p.store, *p.notifier),
+                                                   account_options);
 
   auto ack_key = p.store->alerts().Secret(kAckSecret);
   if (!ack_key.ok()) return ack_key.error();
+  // Behind a TLS-terminating proxy the public address says https: the
+  // cookie is then Secure.
+  const api::ApiContext context{p.accounts.get(), p.store.get(),
+                                account_options.public_url.starts_with("https://")};
   api::Router router;
   router.Add(api::OpsRoutes(p.registry));
-  router.Add(
-      api::MonitorRoutes([&p] { return p.Monitors(); }, p.pipeline->latest(), p.store->alerts()));
+  router.Add(api::AccountRoutes(context));
+  router.Add(api::MonitorRoutes(context, *p.catalog, p.pipeline->latest()));
+  router.Add(api::IncidentRoutes(context, *p.alerts));
+  router.Add(api::ExportRoutes(context, *p.catalog));
   router.Add(api::AckRoutes(*ack_key, *p.alerts, p.store->alerts()));
   web::HttpServerOptions http_options;
   http_options.listen = config.server.listen;
+  // Handlers run on these threads; a login spends ~0.1 s of one on its
+  // Argon2id hash, so the others keep the API answering meanwhile.
+  http_options.threads = kHttpThreads;
+  http_options.trusted_proxies = config.server.trusted_proxies;
+  if (!config.server.access_log.empty()) {
+    auto log = web::AccessLog::Open(config.server.access_log);
+    if (!log.ok()) return log.error();
+    http_options.access_log = std::move(*log);
+  }
   auto http = web::HttpServer::Start(http_options, std::move(router));
   if (!http.ok()) return http.error();
   p.http = std::move(*http);
@@ -243,14 +222,16 @@ Result<std::unique_ptr<Server>> Server::Start(const config::Config& config) {
 
 Result<std::string> Server::Reload(const config::Config& config) {
   Parts& p = *parts_;
-  if (Status s = p.ApplyMonitors(config); !s.ok()) return s.error();
+  if (Status s = p.catalog->SetFile(config); !s.ok()) return s.error();
   std::string warning;
   const auto& old = p.settings;
   const auto& now = config.server;
   if (old.listen != now.listen || old.data_dir != now.data_dir || old.shards != now.shards ||
       old.max_in_flight != now.max_in_flight || old.allow_private != now.allow_private ||
       old.dns_servers != now.dns_servers || old.per_host_concurrency != now.per_host_concurrency ||
-      old.retention != now.retention || old.smtp != now.smtp || old.public_url != now.public_url) {
+      old.retention != now.retention || old.smtp != now.smtp || old.public_url != now.public_url ||
+      old.access_log != now.access_log ||
+      old.trusted_proxies.size() != now.trusted_proxies.size()) {
     warning = "server settings changed; they take effect at the next restart";
   }
   return warning;
@@ -278,7 +259,7 @@ std::string Server::address() const {
 }
 
 size_t Server::monitor_count() const {
-  return parts_->Monitors()->size();
+  return parts_->catalog ? parts_->catalog->Snapshot()->size() : 0;
 }
 
 }  // namespace tocsin::app

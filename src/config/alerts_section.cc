@@ -265,6 +265,11 @@ Status ParseNotificationsSection(const YamlReader& reader, const YamlNode& node,
             name->find_first_of("\r\n\t") != std::string::npos) {
           return reader.ErrorAt(e.value, numbered + "'name' must be 1 to 200 characters");
         }
+        if (name->starts_with(model::kUserChannelPrefix)) {
+          return reader.ErrorAt(e.value, numbered + "names starting with '" +
+                                             std::string(model::kUserChannelPrefix) +
+                                             "' are reserved for users' own alert email");
+        }
         c.name = *name;
         context = "notification " + Quote(c.name) + ": ";
       }

@@ -22,6 +22,7 @@
 #include "core/clock.h"
 #include "core/result.h"
 #include "model/alerting.h"
+#include "model/monitor.h"
 #include "net/address_policy.h"
 #include "probe/check_spec.h"
 
@@ -33,10 +34,10 @@ inline constexpr Micros kMaxRetention = 36'500 * 86'400'000'000LL;  // 100 years
 inline constexpr int kMaxShards = 64;
 inline constexpr int kMaxPerHostConcurrency = 10'000;
 inline constexpr size_t kMaxMaxInFlight = 1'000'000;
-inline constexpr Micros kMinInterval = 10'000'000;      // 10s
-inline constexpr Micros kMaxInterval = 86'400'000'000;  // 24h
-inline constexpr Micros kDefaultInterval = 60'000'000;  // 60s
-inline constexpr size_t kMaxMonitorNameBytes = 200;
+using model::kDefaultInterval;
+using model::kMaxInterval;
+using model::kMaxMonitorNameBytes;
+using model::kMinInterval;
 // A config file larger than this is refused before parsing (about 900,000
 // monitors of one line each fit).
 inline constexpr size_t kMaxConfigFileBytes = 64u << 20;
@@ -69,6 +70,11 @@ struct ServerConfig {
   // http://<listen>.
   std::string public_url;
   SmtpConfig smtp;
+  // Reverse proxies in front of Tocsin whose X-Forwarded-For gives the
+  // client address (login throttling, the access log).
+  std::vector<net::Prefix> trusted_proxies;
+  // "" (none), "stderr", or a file: one line per request (web/access_log.h).
+  std::string access_log;
 };
 
 struct MonitorConfig {

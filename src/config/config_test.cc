@@ -303,7 +303,7 @@ TEST(ConfigTest, UnknownServerKeyNamesItsLine) {
                     "  shard: 2\n"),
             "tocsin.yaml:3: unknown server setting 'shard' (known: listen, data_dir, "
             "allow_private, allow_cidrs, retention, dns_servers, shards, per_host_concurrency, "
-            "max_in_flight, public_url, smtp)");
+            "max_in_flight, public_url, trusted_proxies, access_log, smtp)");
 }
 
 TEST(ConfigTest, UnknownTopLevelKeyIsAnError) {

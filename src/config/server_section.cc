@@ -105,6 +105,24 @@ constexpr ServerSetting kServerSettings[] = {
        return {};
      },
      nullptr},
+    {"trusted_proxies", nullptr,
+     [](ServerConfig& s, const std::vector<std::string>& items) -> Status {
+       std::vector<net::Prefix> prefixes;
+       for (const auto& item : items) {
+         auto prefix = net::Prefix::Parse(item);
+         if (!prefix.ok()) return prefix.error();
+         prefixes.push_back(*prefix);
+       }
+       s.trusted_proxies = std::move(prefixes);
+       return {};
+     }},
+    {"access_log",
+     [](ServerConfig& s, std::string_view text) -> Status {
+       if (text.find('\0') != std::string_view::npos) return InvalidArgument("contains a NUL byte");
+       s.access_log = std::string(text);
+       return {};
+     },
+     nullptr},
 };
 
 // `server.smtp`, a map of its own; TOCSIN_SERVER_SMTP_<KEY> in the environment.

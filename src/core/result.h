@@ -15,6 +15,9 @@ enum class ErrorCode {
   kUnavailable,  // a dependency (network, disk, server) failed; may succeed later
   kResourceExhausted,
   kInternal,
+  kUnauthenticated,   // no valid session or token
+  kPermissionDenied,  // known, but not allowed to do this
+  kConflict,          // the request contradicts the current state (a name taken)
 };
 
 struct Error {
@@ -33,6 +36,12 @@ inline Error Unavailable(std::string message) {
 }
 inline Error InvalidField(std::string field, std::string message) {
   return {ErrorCode::kInvalidArgument, std::move(message), std::move(field)};
+}
+inline Error Unauthenticated(std::string message) {
+  return {ErrorCode::kUnauthenticated, std::move(message)};
+}
+inline Error PermissionDenied(std::string message) {
+  return {ErrorCode::kPermissionDenied, std::move(message)};
 }
 inline Error NotFound(std::string message) {
   return {ErrorCode::kNotFound, std::move(message)};

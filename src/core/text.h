@@ -62,4 +62,49 @@ inline std::string_view Utf8Prefix(std::string_view s, size_t max) {
   return s.substr(0, end);
 }
 
+// A plausible email address (local@domain, no spaces, brackets, quotes or
+// control characters, at most 254 bytes): what Tocsin accepts from users.
+inline bool IsEmailAddress(std::string_view a) {
+  const size_t at = a.rfind('@');
+  if (at == std::string_view::npos || at == 0 || at + 1 >= a.size() || a.size() > 254) {
+    return false;
+  }
+  if (a.substr(at + 1).find('.') == std::string_view::npos && a.substr(at + 1) != "localhost") {
+    return false;
+  }
+  return std::all_of(a.begin(), a.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u > 0x20 && u != 0x7f && c != '<' && c != '>' && c != ',' && c != '"' && c != '(' &&
+           c != ')' && c != ';' && c != '\\' && c != '[' && c != ']';
+  });
+}
+
+// Text safe inside HTML elements and quoted attributes.
+inline std::string HtmlEscape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
 }  // namespace tocsin

@@ -59,6 +59,10 @@ bool ChannelTypeFromName(std::string_view name, ChannelType* type);
 
 // A notification channel, named once and referred to by name. Which fields
 // a type uses (and requires) is the notify module's business.
+// The channel that mails a user's alerts to their address is named this,
+// then the user's id; config files cannot take these names.
+inline constexpr std::string_view kUserChannelPrefix = "user:";
+
 struct Channel {
   std::string name;
   ChannelType type = ChannelType::kEmail;

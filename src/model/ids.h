@@ -9,6 +9,13 @@ namespace tocsin::model {
 // A monitor's id is stable for its whole life: it keys its history.
 using MonitorId = uint32_t;
 
+// Users and the workspaces monitors belong to (model/account.h).
+using UserId = int64_t;
+using WorkspaceId = int64_t;
+// Workspace 0 holds the monitors of the config file: managed by the file,
+// shown to administrators, not editable over the API.
+inline constexpr WorkspaceId kFileWorkspace = 0;
+
 // Where a check ran. 0 is the server's own probe; remote agents get their own.
 using LocationId = uint16_t;
 inline constexpr LocationId kLocalLocation = 0;

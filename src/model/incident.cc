@@ -26,6 +26,8 @@ std::string_view NoticeEventName(NoticeEvent event) {
       return "certificate";
     case NoticeEvent::kAcknowledged:
       return "acknowledged";
+    case NoticeEvent::kAccountMail:
+      return "account";
   }
   return "unknown";
 }

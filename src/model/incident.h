@@ -44,6 +44,7 @@ enum class NoticeEvent : uint8_t {
   kSettled = 5,
   kCertWarning = 6,
   kAcknowledged = 7,
+  kAccountMail = 8,  // not an alert: mail to a person about their account (confirm, reset, ...)
 };
 std::string_view NoticeEventName(NoticeEvent event);
 

@@ -3,6 +3,7 @@
 // alert evaluator will consult.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -11,8 +12,16 @@
 
 namespace tocsin::model {
 
+// The limits of a monitor's settings, wherever it is written (the config
+// file, the API).
+inline constexpr Micros kMinInterval = 10'000'000;      // 10s
+inline constexpr Micros kMaxInterval = 86'400'000'000;  // 24h
+inline constexpr Micros kDefaultInterval = 60'000'000;  // 60s
+inline constexpr size_t kMaxMonitorNameBytes = 200;
+
 struct Monitor {
   MonitorId id = 0;
+  WorkspaceId workspace = kFileWorkspace;  // kFileWorkspace: the config file's
   std::string name;
   uint64_t owner = 0;  // user id
   std::string url;

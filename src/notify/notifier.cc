@@ -7,8 +7,10 @@
 #include <nlohmann/json.hpp>
 
 #include "core/crypto.h"
+#include "core/text.h"
 #include "notify/ack_token.h"
 #include "notify/email/maildir.h"
+#include "notify/email/mime.h"
 #include "notify/provider.h"
 
 namespace tocsin::notify {
@@ -231,10 +233,19 @@ void Notifier::Plan(int64_t now_ms) {
     spdlog::error("notify: cannot read the outbox: {}", due.error().message);
     return;
   }
+  // A full read means more is due than one read holds (a storm): what is
+  // grouped now goes at once, and the rest follows without waiting for the
+  // channel's window, which opens after the last of it.
+  const bool more_due = due->size() >= options_.batch;
   // Per channel, in order: given up, held for a group, or sent.
   std::map<std::string, std::vector<store::OutboxRow>> by_channel;
   std::vector<store::AttemptResult> give_up;
+  std::vector<store::OutboxRow> account_mail;
   for (store::OutboxRow& row : *due) {
+    if (row.channel.empty() && !row.recipient.empty()) {
+      account_mail.push_back(std::move(row));
+      continue;
+    }
     auto it = channels_.find(row.channel);
     std::string why;
     if (it == channels_.end()) {
@@ -257,6 +268,16 @@ void Notifier::Plan(int64_t now_ms) {
     }
   }
   size_t started = 0;
+  for (store::OutboxRow& row : account_mail) {
+    if (started >= room) break;
+    if (row.expires_ms <= now_ms) {
+      Record({row}, false, 0, "not delivered before its maximum age", 0, 0,
+             model::ChannelType::kEmail);
+      continue;
+    }
+    StartAccountMail(std::move(row), now_ms);
+    ++started;
+  }
   for (auto& [name, rows] : by_channel) {
     ChannelState& channel = channels_.at(name);
     const bool groups = ProviderFor(channel.channel.type).groups() && options_.group_window > 0;
@@ -288,7 +309,7 @@ void Notifier::Plan(int64_t now_ms) {
         }
       }
       if (!group.empty() && started < room) {
-        channel.group_until_ms = now_ms + options_.group_window / 1000;
+        channel.group_until_ms = more_due ? now_ms : now_ms + options_.group_window / 1000;
         StartDelivery(channel, std::move(group), now_ms);
         ++started;
       }
@@ -300,7 +321,7 @@ void Notifier::Plan(int64_t now_ms) {
       }
     }
   }
-  if (started >= room) next_look_ms_ = now_ms;  // more is waiting
+  if (started >= room || more_due) next_look_ms_ = now_ms;  // more is waiting
   auto next = store_.NextDue();
   if (next.ok() && *next > 0) next_look_ms_ = std::min(next_look_ms_, std::max(*next, now_ms + 1));
   UpdatePendingGauges(now_ms);
@@ -365,21 +386,47 @@ void Notifier::StartDelivery(ChannelState& channel, std::vector<store::OutboxRow
   const Message message = Compose(d, links);
   BuildContext ctx{now_ms, options_.mail_from};
   auto request = ProviderFor(c.type).Build(c, d, message, ctx);
-
-  const auto started_us = MonotonicMicros();
   if (!request.ok()) {
     Record(rows, false, 0, "cannot build the message: " + request.error().message, 0, 0, c.type);
     return;
   }
-  if (std::holds_alternative<std::monostate>(*request)) {
-    Record(rows, true, 0, "", 0, 0, c.type);  // nothing to say to this kind of channel
+  Send(std::move(rows), std::move(*request), c.name, c.type, now_ms);
+}
+
+void Notifier::StartAccountMail(store::OutboxRow row, int64_t now_ms) {
+  const nlohmann::json payload = nlohmann::json::parse(row.payload, nullptr, false);
+  mime::Mail mail;
+  mail.from = options_.mail_from;
+  mail.to = {row.recipient};
+  mail.subject = payload.is_object() ? payload.value("subject", "Tocsin") : "Tocsin";
+  mail.text = payload.is_object() ? payload.value("text", "") : "";
+  mail.html =
+      "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body><pre "
+      "style=\"font-family:sans-serif;white-space:pre-wrap\">" +
+      HtmlEscape(mail.text) + "</pre></body></html>";
+  const std::string from = mime::AddressOf(options_.mail_from);
+  mail.message_id =
+      Hex(Sha256(row.dedup_key)).substr(0, 32) + "@" + from.substr(from.rfind('@') + 1);
+  mail.date_unix = now_ms / 1000;
+  const std::string to = row.recipient;
+  Send({std::move(row)}, Request(MailRequest{from, {to}, mime::Render(mail)}), "",
+       model::ChannelType::kEmail, now_ms);
+}
+
+void Notifier::Send(std::vector<store::OutboxRow> rows, Request request, const std::string& channel,
+                    model::ChannelType type, int64_t now_ms) {
+  std::vector<int64_t> ids;
+  for (const auto& row : rows) ids.push_back(row.id);
+  const auto started_us = MonotonicMicros();
+  if (std::holds_alternative<std::monostate>(request)) {
+    Record(rows, true, 0, "", 0, 0, type);  // nothing to say to this kind of channel
     return;
   }
-  auto* mail = std::get_if<MailRequest>(&*request);
+  auto* mail = std::get_if<MailRequest>(&request);
   if (mail != nullptr && !options_.smtp) {
     auto path = WriteToMaildir(options_.maildir, mail->data);
     Record(rows, path.ok(), 0, path.ok() ? "" : path.error().message,
-           MonotonicMicros() - started_us, 0, c.type);
+           MonotonicMicros() - started_us, 0, type);
     return;
   }
 
@@ -391,12 +438,12 @@ void Notifier::StartDelivery(ChannelState& channel, std::vector<store::OutboxRow
   }
   auto t = std::make_unique<Transfer>();
   t->rows = std::move(rows);
-  t->channel = c.name;
-  t->type = c.type;
+  t->channel = channel;
+  t->type = type;
   t->started_us = started_us;
   CURL* e = curl_easy_init();
   if (e == nullptr) {
-    Record(t->rows, false, 0, "curl_easy_init failed", 0, 0, c.type);
+    Record(t->rows, false, 0, "curl_easy_init failed", 0, 0, type);
     return;
   }
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
@@ -405,7 +452,7 @@ void Notifier::StartDelivery(ChannelState& channel, std::vector<store::OutboxRow
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, Discard);
   curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, OpenSocket);
   curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, t.get());
-  if (auto* http = std::get_if<HttpRequest>(&*request)) {
+  if (auto* http = std::get_if<HttpRequest>(&request)) {
     t->policy = &policy_;
     t->body = std::move(http->body);
     for (const auto& h : http->headers) t->headers = curl_slist_append(t->headers, h.c_str());

@@ -29,6 +29,7 @@
 #include "core/metrics.h"
 #include "model/alerting.h"
 #include "net/address_policy.h"
+#include "notify/provider.h"
 #include "store/alerts.h"
 
 namespace tocsin::notify {
@@ -54,7 +55,7 @@ struct NotifierOptions {
   Micros first_retry = 5'000'000;
   Micros max_retry = 600'000'000;
   size_t max_in_flight = 64;
-  size_t batch = 500;                        // rows read from the outbox at a time
+  size_t batch = 2'000;                      // rows read from the outbox at a time
   size_t max_group_items = 25;               // notices told in full in one grouped message
   net::AddressPolicyOptions address_policy;  // webhooks are user input too
 };
@@ -99,6 +100,13 @@ class Notifier {
   void Run();
   void Plan(int64_t now_ms);
   void StartDelivery(ChannelState& channel, std::vector<store::OutboxRow> rows, int64_t now_ms);
+  // Mail about an account (confirmation, reset, ...): the row says to whom
+  // and what.
+  void StartAccountMail(store::OutboxRow row, int64_t now_ms);
+  // Sends one request for `rows` (SMTP, the Maildir, or HTTP), or records
+  // them delivered at once when the request is empty.
+  void Send(std::vector<store::OutboxRow> rows, Request request, const std::string& channel,
+            model::ChannelType type, int64_t now_ms);
   void Finish(CURL* easy, CURLcode code);
   void Record(const std::vector<store::OutboxRow>& rows, bool ok, int status,
               const std::string& error, int64_t duration_us, int64_t retry_after_s,

@@ -20,11 +20,14 @@ struct OutboxRow {
   enum class State : uint8_t { kPending = 0, kDelivered = 1, kFailed = 2 };
   int64_t id = 0;  // the store's
   std::string dedup_key;
-  std::string channel;
+  std::string channel;      // a channel's name; "" for account mail to `recipient`
+  std::string recipient;    // account mail: the address it goes to
   int64_t incident_id = 0;  // 0: none
   model::MonitorId monitor = 0;
   model::NoticeEvent event = model::NoticeEvent::kOpened;
-  std::string payload;  // the notice as JSON (alert/notice_json.h)
+  // The notice as JSON (alert/notice_json.h); account mail: {"subject",
+  // "text"}.
+  std::string payload;
   int64_t created_ms = 0;
   int64_t next_attempt_ms = 0;
   int64_t expires_ms = 0;  // not delivered by then: given up
@@ -69,6 +72,10 @@ class AlertStore {
   // Incidents of a monitor (0: every monitor), newest first.
   virtual Result<std::vector<model::Incident>> ListIncidents(model::MonitorId monitor,
                                                              size_t limit) = 0;
+  // Incidents of the monitors of these workspaces, newest first; only
+  // those with an id below `before_id` (0: no bound), for paging.
+  virtual Result<std::vector<model::Incident>> WorkspaceIncidents(
+      const std::vector<model::WorkspaceId>& workspaces, int64_t before_id, size_t limit) = 0;
 
   // Pending rows due at now_ms, oldest first.
   virtual Result<std::vector<OutboxRow>> DueOutbox(int64_t now_ms, size_t limit) = 0;

@@ -128,7 +128,10 @@ class Session : public std::enable_shared_from_this<Session> {
       : server_(server), stream_(std::move(socket)) {
     beast::error_code ec;
     const tcp::endpoint peer = stream_.socket().remote_endpoint(ec);
-    if (!ec) remote_address_ = FormatEndpoint(peer);
+    if (!ec) {
+      remote_address_ = FormatEndpoint(peer);
+      peer_ip_ = peer.address().to_string();
+    }
   }
   ~Session() { server_.Unregister(this); }
   Session(const Session&) = delete;
@@ -179,15 +182,45 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     request.body = message.body();
     request.remote_address = remote_address_;
+    const std::string forwarded(message["X-Forwarded-For"]);
+    if (!server_.options.trusted_proxies.empty() && !forwarded.empty()) {
+      const std::string client =
+          web::ClientAddress(peer_ip_, forwarded, server_.options.trusted_proxies);
+      if (!client.empty() && client != peer_ip_) {
+        request.remote_address =
+            client.find(':') != std::string::npos ? "[" + client + "]:0" : client + ":0";
+      }
+    }
 
+    const Micros started = MonotonicMicros();
     Response response = server_.router.Dispatch(request);
+    if (server_.options.access_log) {
+      const std::string_view address = request.remote_address;
+      const std::string client(address.starts_with('[') ? address.substr(1, address.find(']') - 1)
+                                                        : address.substr(0, address.rfind(':')));
+      server_.options.access_log->Write(
+          {client, request.method, server_.router.PatternOf(request.path), response.status,
+           response.body.size(), MonotonicMicros() - started,
+           std::string(message[http::field::user_agent]), UnixMicros() / 1'000'000});
+    }
     const bool head = message.method() == http::verb::head;
     Send(std::move(response), message.version(), message.keep_alive(), head, /*linger=*/false);
   }
 
   void SendError(int status, std::string body) {
-    Send(Response::Text(status, std::move(body)), 11, /*keep_alive=*/false, /*head=*/false,
-         /*linger=*/true);
+    Response response = Response::Text(status, body);
+    // Under /api/ errors are JSON, these too (when the request line was
+    // read: a Content-Length over the limit is refused before the other
+    // fields are).
+    if (parser_ && parser_->get().target().starts_with("/api/")) {
+      while (!body.empty() && body.back() == '\n') body.pop_back();
+      const char* code = status == 413   ? "payload_too_large"
+                         : status == 431 ? "headers_too_large"
+                                         : "invalid_argument";
+      response = Response::Json(
+          status, std::string(R"({"error":{"code":")") + code + R"(","message":")" + body + "\"}}");
+    }
+    Send(std::move(response), 11, /*keep_alive=*/false, /*head=*/false, /*linger=*/true);
   }
 
   void Send(Response response, unsigned version, bool keep_alive, bool head, bool linger) {
@@ -258,6 +291,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::string_body>> response_;
   std::string remote_address_;
+  std::string peer_ip_;
   size_t lingered_bytes_ = 0;
 };
 

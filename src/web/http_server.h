@@ -23,6 +23,8 @@
 #include "api/http.h"
 #include "core/clock.h"
 #include "core/result.h"
+#include "net/address_policy.h"
+#include "web/access_log.h"
 
 namespace tocsin::web {
 
@@ -45,6 +47,11 @@ struct HttpServerOptions {
   // Connections open at once; a connection accepted beyond it is closed
   // at once, without a response.
   size_t max_connections = 1024;
+  // Reverse proxies whose X-Forwarded-For is believed: the client address
+  // handlers see (Request::remote_address) is then the forwarded one.
+  std::vector<net::Prefix> trusted_proxies;
+  // One line per request (web/access_log.h); none when null.
+  std::shared_ptr<AccessLog> access_log;
 };
 
 // Thread-safety: port(), address() and Stop() may be called from any

@@ -10,11 +10,14 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <future>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
+
+#include "core/temp_dir.h"
 
 namespace tocsin::web {
 namespace {
@@ -158,6 +161,31 @@ struct CurlDeleter {
 size_t AppendTo(char* data, size_t size, size_t count, void* out) {
   static_cast<std::string*>(out)->append(data, size * count);
   return size * count;
+}
+
+TEST(HttpServerTest, TheAccessLogHoldsNoQueryCookieOrToken) {
+  TempDir dir("tocsin-http-access-test");
+  const std::string path = dir.path() + "/access.log";
+  HttpServerOptions options;
+  options.access_log = std::move(AccessLog::Open(path)).value();
+  options.trusted_proxies = {*net::Prefix::Parse("127.0.0.0/8")};
+  auto server = StartServer(std::move(options));
+  RawClient client(server->port());
+  ASSERT_TRUE(client.Send(Get("/healthz?token=s3cr3t-query",
+                              "Cookie: tocsin_session=s3cr3t-cookie\r\n"
+                              "Authorization: Bearer tcn_s3cr3t-token\r\n"
+                              "X-Forwarded-For: 203.0.113.77\r\n"
+                              "User-Agent: probe/1.0\r\n")));
+  auto response = client.Read();
+  ASSERT_TRUE(response);
+  server->Stop();
+  std::ifstream in(path);
+  std::string line;
+  ASSERT_TRUE(std::getline(in, line));
+  EXPECT_NE(line.find(" 203.0.113.0 \"GET /healthz\" 200 3 "), std::string::npos) << line;
+  EXPECT_NE(line.find("\"probe/1.0\""), std::string::npos) << line;
+  EXPECT_EQ(line.find("s3cr3t"), std::string::npos) << line;
+  EXPECT_EQ(line.find("203.0.113.77"), std::string::npos) << line;
 }
 
 TEST(HttpServerTest, HealthzAnswers200WithBodyToCurl) {

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -42,40 +43,73 @@ int FreePort() {
 
 namespace {
 
-std::string Request(const std::string& address, const std::string& path, const std::string* form,
-                    long* status) {
-  std::string body;
-  CURL* curl = curl_easy_init();
-  const std::string url = "http://" + address + path;
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  if (form != nullptr) {
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, form->c_str());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(form->size()));
+size_t AppendHeader(char* data, size_t size, size_t n, void* out) {
+  std::string line(data, size * n);
+  const size_t colon = line.find(':');
+  if (colon != std::string::npos) {
+    std::string value = line.substr(colon + 1);
+    while (!value.empty() && (value.back() == '\r' || value.back() == '\n')) value.pop_back();
+    while (!value.empty() && value.front() == ' ') value.erase(0, 1);
+    static_cast<HttpReply*>(out)->headers.emplace_back(line.substr(0, colon), value);
   }
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Append);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 5000L);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  long code = 0;
-  if (curl_easy_perform(curl) == CURLE_OK) {
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
-  } else {
-    body.clear();
-  }
-  curl_easy_cleanup(curl);
-  if (status) *status = code;
-  return body;
+  return size * n;
 }
 
 }  // namespace
 
+std::string HttpReply::Header(const std::string& name) const {
+  for (const auto& [k, v] : headers) {
+    if (strcasecmp(k.c_str(), name.c_str()) == 0) return v;
+  }
+  return "";
+}
+
+nlohmann::json HttpReply::Json() const {
+  return nlohmann::json::parse(body, nullptr, false);
+}
+
+HttpReply HttpCall(const std::string& address, const std::string& method, const std::string& path,
+                   const std::string& body, const std::vector<std::string>& headers) {
+  HttpReply reply;
+  CURL* curl = curl_easy_init();
+  const std::string url = "http://" + address + path;
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
+  if (!body.empty() || method == "POST") {
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+  }
+  curl_slist* list = nullptr;
+  for (const std::string& h : headers) list = curl_slist_append(list, h.c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Append);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &reply.body);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, AppendHeader);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &reply);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  if (curl_easy_perform(curl) == CURLE_OK) {
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &reply.status);
+  } else {
+    reply.body.clear();
+  }
+  curl_slist_free_all(list);
+  curl_easy_cleanup(curl);
+  return reply;
+}
+
 std::string HttpGet(const std::string& address, const std::string& path, long* status) {
-  return Request(address, path, nullptr, status);
+  HttpReply r = HttpCall(address, "GET", path);
+  if (status) *status = r.status;
+  return r.body;
 }
 
 std::string HttpPost(const std::string& address, const std::string& path, const std::string& form,
                      long* status) {
-  return Request(address, path, &form, status);
+  HttpReply r =
+      HttpCall(address, "POST", path, form, {"Content-Type: application/x-www-form-urlencoded"});
+  if (status) *status = r.status;
+  return r.body;
 }
 
 ServeProcess::ServeProcess(std::string dir) : dir_(std::move(dir)) {
@@ -168,6 +202,59 @@ std::string ServeProcess::Log() const {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+int ServeProcess::Admin(const std::vector<std::string>& args, const std::string& input,
+                        std::string* output) const {
+  const std::string out_path = dir_ + "/admin.out";
+  const std::string in_path = dir_ + "/admin.in";
+  std::ofstream(in_path) << input;
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int in = open(in_path.c_str(), O_RDONLY);
+    const int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(in, STDIN_FILENO);
+    dup2(out, STDOUT_FILENO);
+    dup2(out, STDERR_FILENO);
+    std::vector<std::string> all = {"tocsin", "admin", "--data-dir", data_dir()};
+    all.insert(all.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (std::string& a : all) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(TOCSIN_BINARY, argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (output != nullptr) {
+    std::ifstream in(out_path);
+    std::stringstream text;
+    text << in.rdbuf();
+    *output = text.str();
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+const std::string& ServeProcess::AdminToken() {
+  if (!admin_token_.empty()) return admin_token_;
+  std::string out;
+  const int rc = Admin({"create-user", "--email", kAdminEmail, "--name", "Test Admin", "--admin"},
+                       std::string(kAdminPassword) + "\n", &out);
+  if (rc != 0 && out.find("taken") == std::string::npos) return admin_token_;
+  const nlohmann::json login = {{"email", kAdminEmail},
+                                {"password", kAdminPassword},
+                                {"token", true},
+                                {"token_name", "tests"}};
+  HttpReply r = HttpCall(address_, "POST", "/api/v1/session", login.dump(),
+                         {"Content-Type: application/json"});
+  if (r.status == 201) admin_token_ = r.Json().value("token", "");
+  return admin_token_;
+}
+
+std::string ServeProcess::ApiGet(const std::string& path, long* status) {
+  HttpReply r = HttpCall(address_, "GET", path, "", {"Authorization: Bearer " + AdminToken()});
+  if (status) *status = r.status;
+  return r.body;
 }
 
 }  // namespace tocsin::testing

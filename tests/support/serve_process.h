@@ -4,12 +4,27 @@
 
 #include <sys/types.h>
 
+#include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace tocsin::testing {
 
 // An unused TCP port on 127.0.0.1 (bound, read, released).
 int FreePort();
+
+struct HttpReply {
+  long status = 0;  // 0: no answer
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string Header(const std::string& name) const;  // case-insensitive; "" if absent
+  nlohmann::json Json() const;                        // discarded if not JSON
+};
+
+// Any request: `headers` as "Name: value" lines.
+HttpReply HttpCall(const std::string& address, const std::string& method, const std::string& path,
+                   const std::string& body = "", const std::vector<std::string>& headers = {});
 
 // GET http://address/path; returns the body, or "" with *status = 0 when
 // the server did not answer.
@@ -39,6 +54,18 @@ class ServeProcess {
   // Waits for the child to exit; returns its exit status, or -sig if killed.
   int Wait();
   std::string Log() const;  // everything the server wrote to stderr
+
+  // Runs `tocsin admin --data-dir DATA args...` with `input` on stdin;
+  // returns its exit status and, in *output, what it printed.
+  int Admin(const std::vector<std::string>& args, const std::string& input,
+            std::string* output = nullptr) const;
+  // An administrator's read-write API token (the administrator made with
+  // `tocsin admin create-user` on first use).
+  const std::string& AdminToken();
+  // GET with the administrator's token.
+  std::string ApiGet(const std::string& path, long* status = nullptr);
+  static constexpr const char* kAdminEmail = "admin@tocsin.test";
+  static constexpr const char* kAdminPassword = "quartz lemur ribbon cascade 31";
   const std::string& address() const { return address_; }
 
  private:
@@ -47,6 +74,7 @@ class ServeProcess {
   std::string dir_;
   std::string address_;
   pid_t pid_ = -1;
+  std::string admin_token_;
 };
 
 }  // namespace tocsin::testing

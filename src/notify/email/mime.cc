@@ -92,15 +92,7 @@ std::string AddressOf(std::string_view mailbox) {
 }
 
 bool IsPlainAddress(std::string_view a) {
-  const size_t at = a.rfind('@');
-  if (at == std::string_view::npos || at == 0 || at + 1 >= a.size() || a.size() > 254) {
-    return false;
-  }
-  return std::all_of(a.begin(), a.end(), [](char c) {
-    const auto u = static_cast<unsigned char>(c);
-    return u > 0x20 && u != 0x7f && c != '<' && c != '>' && c != ',' && c != '"' && c != '(' &&
-           c != ')' && c != ';' && c != '\\';
-  });
+  return IsEmailAddress(a);
 }
 
 bool IsMailbox(std::string_view mailbox) {

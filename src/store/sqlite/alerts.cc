@@ -10,7 +10,8 @@ constexpr const char* kIncidentColumns =
     "confirmations, coalesce(acked_at, 0), acked_by, held, announced, reminders, escalated";
 constexpr const char* kOutboxColumns =
     "id, dedup_key, channel, coalesce(incident_id, 0), monitor_id, event, payload, created_at, "
-    "next_attempt_at, expires_at, attempts, state, coalesce(delivered_at, 0), last_error";
+    "next_attempt_at, expires_at, attempts, state, coalesce(delivered_at, 0), last_error, "
+    "recipient";
 constexpr size_t kSecretBytes = 32;
 
 Result<model::Incident> ReadIncident(const Stmt& q) {
@@ -55,6 +56,7 @@ OutboxRow ReadOutbox(const Stmt& q) {
   r.state = static_cast<OutboxRow::State>(q.Int(11));
   r.delivered_ms = q.Int(12);
   r.last_error = q.Text(13);
+  r.recipient = q.Text(14);
   return r;
 }
 
@@ -83,8 +85,8 @@ Status SqliteAlerts::Apply(std::span<const model::Incident> incidents,
   if (!upsert.ok()) return upsert.error();
   auto insert = Stmt::Prepare(db, R"sql(
     INSERT OR IGNORE INTO outbox (dedup_key, channel, incident_id, monitor_id, event, payload,
-      created_at, next_attempt_at, expires_at)
-    VALUES (?1, ?2, nullif(?3, 0), ?4, ?5, ?6, ?7, ?8, ?9))sql");
+      created_at, next_attempt_at, expires_at, recipient)
+    VALUES (?1, ?2, nullif(?3, 0), ?4, ?5, ?6, ?7, ?8, ?9, ?10))sql");
   if (!insert.ok()) return insert.error();
   return InTransaction(db, [&]() -> Status {
     for (const model::Incident& inc : incidents) {
@@ -118,14 +120,15 @@ Status SqliteAlerts::Apply(std::span<const model::Incident> incidents,
       i.Bind(7, r.created_ms);
       i.Bind(8, r.next_attempt_ms);
       i.Bind(9, r.expires_ms);
+      i.Bind(10, r.recipient);
       if (Status s = StepDone(db, i, "queueing a notification"); !s.ok()) return s;
     }
     return Status();
   });
 }
 
-Result<std::vector<model::Incident>> SqliteAlerts::QueryIncidents(const char* where, int64_t arg,
-                                                                  size_t limit) {
+Result<std::vector<model::Incident>> SqliteAlerts::QueryIncidents(const std::string& where,
+                                                                  int64_t arg, size_t limit) {
   std::lock_guard lock(db_.reader_mu);
   sqlite3* db = db_.reader.get();
   const std::string sql = std::string("SELECT ") + kIncidentColumns + " FROM incidents WHERE " +
@@ -152,6 +155,22 @@ Result<std::vector<model::Incident>> SqliteAlerts::OpenIncidents() {
 Result<std::vector<model::Incident>> SqliteAlerts::ListIncidents(model::MonitorId monitor,
                                                                  size_t limit) {
   return QueryIncidents("(?1 = 0 OR monitor_id = ?1)", monitor, limit);
+}
+
+Result<std::vector<model::Incident>> SqliteAlerts::WorkspaceIncidents(
+    const std::vector<model::WorkspaceId>& workspaces, int64_t before_id, size_t limit) {
+  if (workspaces.empty()) return std::vector<model::Incident>();
+  // Whole numbers only, so written into the statement as they are.
+  std::string in;
+  for (model::WorkspaceId w : workspaces) {
+    if (!in.empty()) in += ',';
+    in += std::to_string(w);
+  }
+  return QueryIncidents(
+      "(?1 = 0 OR id < ?1) AND monitor_id IN (SELECT id FROM monitors WHERE "
+      "workspace_id IN (" +
+          in + "))",
+      before_id, limit);
 }
 
 Result<std::optional<model::Incident>> SqliteAlerts::GetIncident(int64_t id) {
@@ -230,7 +249,11 @@ Status SqliteAlerts::RecordAttempts(std::span<const AttemptResult> attempts) {
     UPDATE outbox SET attempts = attempts + 1, last_error = ?2,
       state = CASE WHEN ?3 THEN 1 WHEN ?4 = 0 THEN 2 ELSE 0 END,
       delivered_at = CASE WHEN ?3 THEN ?5 ELSE delivered_at END,
-      next_attempt_at = CASE WHEN ?4 = 0 THEN next_attempt_at ELSE ?4 END
+      next_attempt_at = CASE WHEN ?4 = 0 THEN next_attempt_at ELSE ?4 END,
+      -- Account mail holds links (a password reset) and an address: once
+      -- sent or given up, only that it happened is kept.
+      payload = CASE WHEN event = 8 AND (?3 OR ?4 = 0) THEN '' ELSE payload END,
+      recipient = CASE WHEN event = 8 AND (?3 OR ?4 = 0) THEN '' ELSE recipient END
     WHERE id = ?1)sql");
   if (!update.ok()) return update.error();
   return InTransaction(db, [&]() -> Status {

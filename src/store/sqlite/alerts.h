@@ -15,6 +15,8 @@ class SqliteAlerts final : public AlertStore {
   Result<std::vector<model::Incident>> OpenIncidents() override;
   Result<int64_t> MaxIncidentId() override;
   Result<std::optional<model::Incident>> GetIncident(int64_t id) override;
+  Result<std::vector<model::Incident>> WorkspaceIncidents(
+      const std::vector<model::WorkspaceId>& workspaces, int64_t before_id, size_t limit) override;
   Result<std::vector<model::Incident>> ListIncidents(model::MonitorId monitor,
                                                      size_t limit) override;
   Result<std::vector<OutboxRow>> DueOutbox(int64_t now_ms, size_t limit) override;
@@ -29,7 +31,8 @@ class SqliteAlerts final : public AlertStore {
   Result<std::string> Secret(const std::string& name) override;
 
  private:
-  Result<std::vector<model::Incident>> QueryIncidents(const char* where, int64_t arg, size_t limit);
+  Result<std::vector<model::Incident>> QueryIncidents(const std::string& where, int64_t arg,
+                                                      size_t limit);
   Result<std::vector<OutboxRow>> QueryOutbox(const char* where, int64_t arg, size_t limit);
   Database& db_;
 };

@@ -130,6 +130,114 @@ CREATE TABLE secrets (
   value BLOB NOT NULL
 );
 )sql"},
+    // Accounts: users, workspaces and members, sessions, API tokens,
+    // one-time links, settings. Monitors gain a workspace (0: the config
+    // file's) and settings of their own (API monitors), named uniquely per
+    // workspace; channels and maintenance windows per workspace; the outbox
+    // can address a person directly (account mail).
+    {3, R"sql(
+CREATE TABLE users (
+  id INTEGER PRIMARY KEY,
+  email TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  email_confirmed_at INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  admin INTEGER NOT NULL DEFAULT 0,
+  disabled INTEGER NOT NULL DEFAULT 0,
+  totp_secret BLOB NOT NULL DEFAULT x'',
+  totp_enabled INTEGER NOT NULL DEFAULT 0,
+  totp_last_step INTEGER NOT NULL DEFAULT 0,
+  time_zone TEXT NOT NULL DEFAULT 'UTC',
+  weekly_summary INTEGER NOT NULL DEFAULT 1,
+  personal_workspace INTEGER NOT NULL DEFAULT 0,
+  password_changed_at INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE workspaces (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  personal_of INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE members (
+  workspace_id INTEGER NOT NULL,
+  user_id INTEGER NOT NULL,
+  role INTEGER NOT NULL,
+  PRIMARY KEY (workspace_id, user_id)
+) WITHOUT ROWID;
+CREATE INDEX members_by_user ON members (user_id);
+CREATE TABLE sessions (
+  id_hash TEXT PRIMARY KEY,
+  user_id INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  csrf TEXT NOT NULL,
+  user_agent TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX sessions_by_user ON sessions (user_id);
+CREATE TABLE api_tokens (
+  id INTEGER PRIMARY KEY,
+  workspace_id INTEGER NOT NULL,
+  user_id INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  hash TEXT NOT NULL UNIQUE,
+  read_only INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  last_used_at INTEGER NOT NULL DEFAULT 0,
+  revoked_at INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX api_tokens_by_workspace ON api_tokens (workspace_id);
+CREATE TABLE links (
+  hash TEXT PRIMARY KEY,
+  kind INTEGER NOT NULL,
+  user_id INTEGER NOT NULL,
+  workspace_id INTEGER NOT NULL,
+  email TEXT NOT NULL,
+  role INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE TABLE settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE monitors_v3 (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: an id keys one monitor's history
+  workspace_id INTEGER NOT NULL DEFAULT 0,
+  name TEXT NOT NULL,
+  owner INTEGER NOT NULL DEFAULT 0,
+  url TEXT NOT NULL,
+  options_json TEXT NOT NULL,
+  interval_us INTEGER NOT NULL,
+  enabled INTEGER NOT NULL DEFAULT 1,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  settings_json TEXT NOT NULL DEFAULT '{}',
+  UNIQUE (workspace_id, name)
+);
+INSERT INTO monitors_v3 (id, workspace_id, name, owner, url, options_json, interval_us, enabled,
+                         created_at, updated_at)
+  SELECT id, 0, name, owner, url, options_json, interval_us, enabled, created_at, updated_at
+  FROM monitors;
+DROP TABLE monitors;
+ALTER TABLE monitors_v3 RENAME TO monitors;
+CREATE TABLE channels (
+  id INTEGER PRIMARY KEY,
+  workspace_id INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  settings_json TEXT NOT NULL,
+  UNIQUE (workspace_id, name)
+);
+CREATE TABLE maintenance_windows (
+  id INTEGER PRIMARY KEY,
+  workspace_id INTEGER NOT NULL,
+  window_json TEXT NOT NULL
+);
+ALTER TABLE outbox ADD COLUMN recipient TEXT NOT NULL DEFAULT '';
+)sql"},
 };
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include "store/rollup.h"
+#include "store/sqlite/monitors.h"
 
 namespace tocsin::store::sqlite {
 namespace {
@@ -171,6 +172,28 @@ Status SqliteResults::WriteInTransaction(std::span<const model::CheckRecord> res
   return {};
 }
 
+// A check in flight when its monitor was deleted (or its account
+// terminated) delivers its result after the deletion; whatever it left is
+// removed here, once per pass, so nothing of a deleted monitor stays. Such
+// a result always writes its latest state, so monitor_state (one row per
+// monitor) finds them cheaply.
+Status SqliteResults::PurgeOrphans(sqlite3* db) {
+  auto q = Stmt::Prepare(
+      db, "SELECT monitor_id FROM monitor_state WHERE monitor_id NOT IN (SELECT id FROM monitors)");
+  if (!q.ok()) return q.error();
+  std::string ids;
+  while (q->Step() == SQLITE_ROW) {
+    if (!ids.empty()) ids += ',';
+    ids += std::to_string(q->Int(0));
+  }
+  if (ids.empty()) return {};
+  if (Status s = Exec(db, "BEGIN IMMEDIATE"); !s.ok()) return s;
+  Status s = PurgeMonitors(db, "monitor_id IN (" + ids + ")", "id IN (" + ids + ")");
+  if (s.ok()) s = Exec(db, "COMMIT");
+  if (!s.ok()) Rollback(db);
+  return s;
+}
+
 Result<size_t> SqliteResults::DeleteExpired(int64_t before_ms, size_t max_rows) {
   std::lock_guard lock(db_.writer_mu);
   sqlite3* db = db_.writer.get();
@@ -180,6 +203,7 @@ Result<size_t> SqliteResults::DeleteExpired(int64_t before_ms, size_t max_rows) 
     expiry_ids_.clear();
     while (q->Step() == SQLITE_ROW) expiry_ids_.push_back(static_cast<model::MonitorId>(q->Int(0)));
     expiry_cursor_ = 0;
+    if (Status s = PurgeOrphans(db); !s.ok()) return s.error();
   }
   // Per monitor, so every delete is a range of the primary key; bounded
   // work per call, so the writer never stalls the batches for long.

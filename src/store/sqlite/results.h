@@ -26,6 +26,7 @@ class SqliteResults final : public ResultStore {
 
  private:
   explicit SqliteResults(Database& db) : db_(db) {}
+  Status PurgeOrphans(sqlite3* db);
   Status PrepareWriterStatements();
   Result<int64_t> InternIp(const std::string& ip);
   Status WriteInTransaction(std::span<const model::CheckRecord> results);

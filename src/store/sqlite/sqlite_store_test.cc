@@ -304,10 +304,28 @@ TEST_F(SqliteStoreTest, OpenCreatesSchemaInWalMode) {
   RawDb raw(db_path_);
   const auto tables =
       raw.Column("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
-  EXPECT_EQ(tables, (std::vector<std::string>{"addresses", "channel_state", "delivery_attempts",
-                                              "incidents", "monitor_state", "monitors", "outbox",
-                                              "result_details", "results", "rollups",
-                                              "schema_migrations", "secrets"}));
+  EXPECT_EQ(tables, (std::vector<std::string>{"addresses",
+                                              "api_tokens",
+                                              "channel_state",
+                                              "channels",
+                                              "delivery_attempts",
+                                              "incidents",
+                                              "links",
+                                              "maintenance_windows",
+                                              "members",
+                                              "monitor_state",
+                                              "monitors",
+                                              "outbox",
+                                              "result_details",
+                                              "results",
+                                              "rollups",
+                                              "schema_migrations",
+                                              "secrets",
+                                              "sessions",
+                                              "settings",
+                                              "sqlite_sequence",
+                                              "users",
+                                              "workspaces"}));
   EXPECT_EQ(raw.Column("PRAGMA journal_mode"), std::vector<std::string>{"wal"});
   EXPECT_EQ(raw.Int("SELECT max(version) FROM schema_migrations"),
             sqlite::Migrations().back().version);
@@ -343,6 +361,47 @@ MonitorRecord Monitor(const std::string& name, const std::string& url) {
   m.options_json = R"({"timeout":"10s"})";
   m.interval = 30'000'000;
   return m;
+}
+
+TEST_F(SqliteStoreTest, AVersion2DatabaseKeepsItsMonitorsAndResultsInTheFilesWorkspace) {
+  Close();
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db_path_ + suffix);
+  sqlite3* file = nullptr;
+  ASSERT_EQ(sqlite3_open(db_path_.c_str(), &file), SQLITE_OK);
+  sqlite3_close(file);
+  {
+    // The schema as version 2 left it, with a monitor and a result.
+    RawDb raw(db_path_);
+    raw.Exec(
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER "
+        "NOT NULL)");
+    for (const auto& m : sqlite::Migrations()) {
+      if (m.version > 2) break;
+      raw.Exec(m.sql);
+      raw.Exec("INSERT INTO schema_migrations VALUES (" + std::to_string(m.version) + ", 0)");
+    }
+    raw.Exec(
+        "INSERT INTO monitors (id, name, owner, url, options_json, interval_us, enabled, "
+        "created_at, updated_at) VALUES (7, 'old', 0, 'https://old.example/', '{}', "
+        "60000000, 1, 0, 0)");
+  }
+  Open();
+  OkOrThrow(store_->results().WriteBatch(std::vector{OkResult(7, kBaseMs, 42'000)}));
+  const auto monitors = ValueOrThrow(store_->monitors().ListMonitors());
+  ASSERT_EQ(monitors.size(), 1u);
+  EXPECT_EQ(monitors[0].id, 7u);
+  EXPECT_EQ(monitors[0].name, "old");
+  EXPECT_EQ(monitors[0].workspace, model::kFileWorkspace);
+  // The file still finds it by name, under the same id.
+  const auto ids = ValueOrThrow(store_->monitors().SyncMonitors({Monitor("old", "https://x/")}));
+  EXPECT_EQ(ids, std::vector<model::MonitorId>{7});
+  // Ids are never reused: a new monitor after a deletion gets a new one.
+  MonitorRecord api = Monitor("api", "https://api.example/");
+  api.workspace = 5;
+  const MonitorRecord created = ValueOrThrow(store_->monitors().CreateMonitor(api));
+  EXPECT_GT(created.id, 7u);
+  OkOrThrow(store_->monitors().DeleteMonitor(created.id));
+  EXPECT_GT(ValueOrThrow(store_->monitors().CreateMonitor(api)).id, created.id);
 }
 
 TEST_F(SqliteStoreTest, SyncMonitorsKeepsIdsStableByName) {

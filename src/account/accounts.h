@@ -1,0 +1,127 @@
+// Accounts: the rules of registering, confirming, logging in, sessions and
+// their CSRF tokens, API tokens, passwords (change, reset), and terminating
+// an account. No HTTP here: the API calls these and maps their errors.
+//
+// Enumeration: registration, login and password reset answer the same,
+// taking the same time (an Argon2id check either way), whether or not an
+// account exists; only a correct password reveals more (an unconfirmed
+// address, a second factor to enter).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "account/throttle.h"
+#include "core/clock.h"
+#include "core/result.h"
+#include "model/account.h"
+#include "store/store.h"
+
+namespace tocsin::account {
+
+struct AccountOptions {
+  std::string public_url = "http://127.0.0.1:8080";  // links in mail
+  Micros session_idle = 14LL * 86'400'000'000;       // a session unused this long ends
+  Micros confirm_link = 48LL * 3'600'000'000;
+  Micros reset_link = 3'600'000'000;
+  Micros invitation_link = 7LL * 86'400'000'000;
+  int max_login_failures_per_account = 10;
+  int max_login_failures_per_address = 50;
+  Micros login_window = 15LL * 60'000'000;
+};
+
+// Who is making a request, and how.
+struct Principal {
+  model::User user;
+  std::string session_hash;              // cookie requests
+  std::string csrf;                      // cookie requests: state changes must echo it
+  std::optional<model::ApiToken> token;  // token requests
+  bool read_only() const { return token && token->read_only; }
+  bool by_cookie() const { return !session_hash.empty(); }
+};
+
+// Sends mail about accounts (through the outbox, so it survives a crash).
+using Mailer = std::function<Status(const std::string& to, const std::string& subject,
+                                    const std::string& text, const std::string& dedup_key)>;
+
+class Accounts {
+ public:
+  Accounts(store::Store& store, Mailer mailer, AccountOptions options);
+
+  struct Registration {
+    std::string name;
+    std::string email;
+    std::string password;
+    bool age_confirmed = false;
+    bool policy_accepted = false;
+  };
+  // Creates the account (unconfirmed) and mails a confirmation link. If the
+  // address is taken, that address gets a mail saying so instead, and the
+  // answer is the same. Errors name the field.
+  Status Register(const Registration& r, int64_t now_ms);
+  // Confirms the address of a confirmation link (single use, expiring).
+  Result<model::User> ConfirmEmail(std::string_view token, int64_t now_ms);
+
+  struct LoginRequest {
+    std::string email;
+    std::string password;
+    std::string totp;  // or a recovery code
+    std::string address;
+    std::string user_agent;
+  };
+  struct NewSession {
+    std::string cookie_value;  // shown once: only its hash is kept
+    std::string csrf;
+    model::User user;
+    int64_t expires_ms = 0;
+  };
+  // kUnauthenticated "wrong email or password" for every failure that could
+  // reveal an account; kResourceExhausted when throttled; InvalidField
+  // ("totp") when the second factor is missing or wrong.
+  Result<NewSession> LogIn(const LoginRequest& r, int64_t now_ms);
+  Status LogOut(const Principal& p);
+  Result<Principal> FromCookie(std::string_view cookie_value, int64_t now_ms);
+  Result<Principal> FromBearer(std::string_view token, int64_t now_ms);
+
+  struct NewToken {
+    model::ApiToken token;
+    std::string secret;  // shown once
+  };
+  Result<NewToken> CreateToken(const Principal& p, model::WorkspaceId workspace, std::string name,
+                               bool read_only, int64_t expires_ms, int64_t now_ms);
+
+  // Needs the current password; ends every other session.
+  Status ChangePassword(const Principal& p, std::string_view current, std::string_view next,
+                        int64_t now_ms);
+  // Mails a reset link if the address has an account; the same answer
+  // either way.
+  Status RequestPasswordReset(std::string_view email, int64_t now_ms);
+  // Sets the password of a reset link's account and ends all its sessions.
+  Status ResetPassword(std::string_view token, std::string_view password, int64_t now_ms);
+
+  // Needs the password; removes everything of the user's and mails a
+  // confirmation to the address the account had.
+  Status Terminate(const Principal& p, std::string_view password, int64_t now_ms);
+
+  // The user's role in a workspace; PermissionDenied if not a member.
+  Result<model::Role> RoleIn(const Principal& p, model::WorkspaceId workspace);
+
+  static std::string NormalizeEmail(std::string_view email);
+
+ private:
+  std::string NewLink(model::LinkKind kind, model::UserId user, std::string email,
+                      int64_t expires_ms, int64_t now_ms, Status* status);
+  Status Mail(const std::string& to, const std::string& subject, const std::string& text,
+              const std::string& key);
+
+  store::Store& store_;
+  Mailer mailer_;
+  const AccountOptions options_;
+  Throttle by_account_;
+  Throttle by_address_;
+};
+
+}  // namespace tocsin::account

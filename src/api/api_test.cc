@@ -1,0 +1,426 @@
+// The account and monitor routes through the Router, with a real SQLite
+// store and the real account rules: authentication (cookie + CSRF, bearer
+// tokens and their scope), strict JSON input, and workspaces that cannot
+// reach each other's monitors by guessing ids.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "api/account_routes.h"
+#include "api/json.h"
+#include "api/monitors.h"
+#include "core/temp_dir.h"
+#include "store/store.h"
+
+namespace tocsin::api {
+namespace {
+
+constexpr const char* kPassword = "vellum orbit quasar tundra 47";
+
+// The app's catalog without a scheduler: stores, and lists what it stored.
+class StoredCatalog final : public MonitorCatalog {
+ public:
+  explicit StoredCatalog(store::Store& store) : store_(store) {}
+  MonitorList Snapshot() const override {
+    auto list = std::make_shared<std::vector<model::Monitor>>();
+    auto all = store_.monitors().ListMonitors();
+    for (const auto& r : *all) {
+      list->push_back({r.id, r.workspace, r.name, r.owner, r.url, r.interval, 0, r.enabled});
+    }
+    return list;
+  }
+  Result<store::MonitorRecord> Create(store::MonitorRecord record) override {
+    if (Status s = Validate(record); !s.ok()) return s.error();
+    return store_.monitors().CreateMonitor(std::move(record));
+  }
+  Result<store::MonitorRecord> Update(store::MonitorRecord record) override {
+    if (Status s = Validate(record); !s.ok()) return s.error();
+    if (Status s = store_.monitors().UpdateMonitor(record); !s.ok()) return s.error();
+    return record;
+  }
+  Status Delete(model::MonitorId id) override { return store_.monitors().DeleteMonitor(id); }
+  nlohmann::json DisplayOptions(const store::MonitorRecord& record) const override {
+    auto j = nlohmann::json::parse(record.options_json);
+    j.erase("url");
+    return j;
+  }
+
+ private:
+  // The app checks URLs with the probe's parser; enough here to see the
+  // error reach the caller.
+  static Status Validate(const store::MonitorRecord& r) {
+    if (!r.url.starts_with("http://") && !r.url.starts_with("https://")) {
+      return InvalidField("url", "not an http(s) URL");
+    }
+    return {};
+  }
+  store::Store& store_;
+};
+
+struct Reply {
+  int status = 0;
+  nlohmann::json json;
+  Response raw;
+  std::string Header(std::string_view name) const {
+    for (const auto& [k, v] : raw.headers) {
+      if (k == name) return v;
+    }
+    return "";
+  }
+};
+
+// A logged-in caller: the cookie and its CSRF token, or a bearer token.
+struct Caller {
+  std::string cookie;
+  std::string csrf;
+  std::string bearer;
+};
+
+class ApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto store = store::OpenSqliteStore({.path = dir_.path() + "/tocsin.db"});
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    store_ = std::move(*store);
+    accounts_ = std::make_unique<account::Accounts>(
+        *store_,
+        [this](const std::string& to, const std::string&, const std::string& text,
+               const std::string&) {
+          mail_[to] = text;
+          return Status();
+        },
+        account::AccountOptions{});
+    catalog_ = std::make_unique<StoredCatalog>(*store_);
+    context_ = ApiContext{accounts_.get(), store_.get(), false};
+    router_.Add(AccountRoutes(context_));
+    router_.Add(MonitorRoutes(context_, *catalog_, latest_));
+  }
+
+  Reply Call(const std::string& method, const std::string& target, const Caller& who = {},
+             const std::string& body = "", const std::string& content_type = "application/json") {
+    Request r;
+    r.method = method;
+    r.target = target;
+    const size_t q = target.find('?');
+    r.path = target.substr(0, q);
+    if (q != std::string::npos) r.query = target.substr(q + 1);
+    r.remote_address = "127.0.0.1:40000";
+    if (!body.empty()) r.headers.emplace_back("Content-Type", content_type);
+    if (!who.cookie.empty()) r.headers.emplace_back("Cookie", "tocsin_session=" + who.cookie);
+    if (!who.csrf.empty()) r.headers.emplace_back("X-CSRF-Token", who.csrf);
+    if (!who.bearer.empty()) r.headers.emplace_back("Authorization", "Bearer " + who.bearer);
+    r.body = body;
+    Reply reply;
+    reply.raw = router_.Dispatch(r);
+    reply.status = reply.raw.status;
+    reply.json = nlohmann::json::parse(reply.raw.body, nullptr, false);
+    return reply;
+  }
+
+  // Registers, confirms through the mailed link, logs in.
+  Caller User(const std::string& email) {
+    nlohmann::json reg = {{"name", "N"},
+                          {"email", email},
+                          {"password", kPassword},
+                          {"age_confirmed", true},
+                          {"policy_accepted", true}};
+    EXPECT_EQ(Call("POST", "/api/v1/account", {}, reg.dump()).status, 202);
+    const std::string& text = mail_[email];
+    const size_t at = text.find("/confirm/");
+    EXPECT_NE(at, std::string::npos);
+    const std::string token = text.substr(at + 9, text.find('\n', at) - at - 9);
+    EXPECT_EQ(Call("POST", "/confirm/" + token, {}, "", "").status, 200);
+    Reply login = Call("POST", "/api/v1/session", {},
+                       nlohmann::json{{"email", email}, {"password", kPassword}}.dump());
+    EXPECT_EQ(login.status, 200) << login.raw.body;
+    const std::string set_cookie = login.Header("Set-Cookie");
+    Caller c;
+    c.cookie = set_cookie.substr(15, set_cookie.find(';') - 15);
+    c.csrf = login.json.value("csrf_token", "");
+    return c;
+  }
+
+  int64_t CreateMonitor(const Caller& who, const std::string& name = "shop") {
+    Reply r = Call("POST", "/api/v1/monitors", who,
+                   nlohmann::json{{"name", name}, {"url", "https://shop.example/"}}.dump());
+    EXPECT_EQ(r.status, 201) << r.raw.body;
+    return r.json.value("id", 0);
+  }
+
+  TempDir dir_{"tocsin-api-test"};
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<account::Accounts> accounts_;
+  std::unique_ptr<StoredCatalog> catalog_;
+  pipeline::LatestStates latest_;
+  ApiContext context_;
+  Router router_;
+  std::map<std::string, std::string> mail_;
+};
+
+TEST_F(ApiTest, TheSessionCookieIsHttpOnlyLaxAndTheOnlyCookie) {
+  Caller ada = User("ada@example.com");
+  ASSERT_FALSE(ada.cookie.empty());
+  ASSERT_FALSE(ada.csrf.empty());
+  Reply login = Call("POST", "/api/v1/session", {},
+                     R"({"email":"ada@example.com","password":"vellum orbit quasar tundra 47"})");
+  const std::string cookie = login.Header("Set-Cookie");
+  EXPECT_NE(cookie.find("HttpOnly"), std::string::npos) << cookie;
+  EXPECT_NE(cookie.find("SameSite=Lax"), std::string::npos) << cookie;
+  EXPECT_NE(cookie.find("Path=/"), std::string::npos) << cookie;
+  // Rotated at login: each login a new value.
+  EXPECT_EQ(cookie.find(ada.cookie), std::string::npos);
+  Reply me = Call("GET", "/api/v1/account", ada);
+  EXPECT_EQ(me.status, 200);
+  EXPECT_EQ(me.json["email"], "ada@example.com");
+  EXPECT_TRUE(me.json["admin"].get<bool>());
+  EXPECT_TRUE(me.Header("Set-Cookie").empty()) << "no other cookie anywhere";
+}
+
+TEST_F(ApiTest, UnauthenticatedAndForgedSessionsAreRefused) {
+  Reply anonymous = Call("GET", "/api/v1/monitors");
+  EXPECT_EQ(anonymous.status, 401);
+  EXPECT_EQ(anonymous.json["error"]["code"], "unauthenticated");
+  EXPECT_FALSE(anonymous.Header("WWW-Authenticate").empty());
+  // Session fixation: a value the server never issued is no session.
+  EXPECT_EQ(Call("GET", "/api/v1/account", {.cookie = "attacker-chosen-value"}).status, 401);
+  EXPECT_EQ(Call("GET", "/api/v1/account", {.bearer = "tcn_guess"}).status, 401);
+  EXPECT_EQ(Call("GET", "/api/v1/account", {.bearer = "not-even-ours"}).status, 401);
+}
+
+TEST_F(ApiTest, StateChangesWithTheCookieNeedTheCsrfToken) {
+  Caller ada = User("ada@example.com");
+  const std::string body = R"({"name":"shop","url":"https://shop.example/"})";
+  Reply none = Call("POST", "/api/v1/monitors", {.cookie = ada.cookie}, body);
+  EXPECT_EQ(none.status, 403);
+  EXPECT_EQ(none.json["error"]["code"], "permission_denied");
+  EXPECT_EQ(Call("POST", "/api/v1/monitors", {.cookie = ada.cookie, .csrf = "wrong"}, body).status,
+            403);
+  EXPECT_EQ(Call("POST", "/api/v1/monitors", ada, body).status, 201);
+  // Nothing was half-made by the refused requests.
+  EXPECT_EQ(Call("GET", "/api/v1/monitors", ada).json.size(), 1u);
+  // Logout ends the session and clears the cookie.
+  Reply out = Call("DELETE", "/api/v1/session", ada);
+  EXPECT_EQ(out.status, 204);
+  EXPECT_NE(out.Header("Set-Cookie").find("Max-Age=0"), std::string::npos);
+  EXPECT_EQ(Call("GET", "/api/v1/account", ada).status, 401);
+}
+
+TEST_F(ApiTest, ReadOnlyTokensReadAndCannotWrite) {
+  Caller ada = User("ada@example.com");
+  const int64_t id = CreateMonitor(ada);
+  Reply made = Call("POST", "/api/v1/tokens", ada, R"({"name":"dashboard"})");
+  ASSERT_EQ(made.status, 201) << made.raw.body;
+  EXPECT_TRUE(made.json["read_only"].get<bool>()) << "read-only unless asked";
+  const Caller reader{.bearer = made.json["token"]};
+  EXPECT_EQ(Call("GET", "/api/v1/monitors/" + std::to_string(id), reader).status, 200);
+  Reply write =
+      Call("PATCH", "/api/v1/monitors/" + std::to_string(id), reader, R"({"name":"renamed"})");
+  EXPECT_EQ(write.status, 403);
+  EXPECT_EQ(Call("DELETE", "/api/v1/monitors/" + std::to_string(id), reader).status, 403);
+  // A read-write token needs no cookie and no CSRF token.
+  Reply rw = Call("POST", "/api/v1/tokens", ada, R"({"name":"ci","read_only":false})");
+  ASSERT_EQ(rw.status, 201);
+  const Caller writer{.bearer = rw.json["token"]};
+  EXPECT_EQ(Call("PATCH", "/api/v1/monitors/" + std::to_string(id), writer, R"({"name":"renamed"})")
+                .status,
+            200);
+  // Listed without their secrets; revoked, they stop working.
+  Reply list = Call("GET", "/api/v1/tokens", ada);
+  ASSERT_EQ(list.json.size(), 2u);
+  EXPECT_FALSE(list.json[0].contains("token"));
+  EXPECT_EQ(
+      Call("DELETE", "/api/v1/tokens/" + std::to_string(rw.json["id"].get<int64_t>()), ada).status,
+      204);
+  EXPECT_EQ(Call("GET", "/api/v1/monitors", writer).status, 401);
+  // Login can hand out a token instead of a cookie.
+  Reply by_login = Call("POST", "/api/v1/session", {},
+                        nlohmann::json{{"email", "ada@example.com"},
+                                       {"password", kPassword},
+                                       {"token", true},
+                                       {"read_only", true}}
+                            .dump());
+  ASSERT_EQ(by_login.status, 201) << by_login.raw.body;
+  EXPECT_TRUE(by_login.Header("Set-Cookie").empty());
+  EXPECT_EQ(Call("GET", "/api/v1/monitors", {.bearer = by_login.json["token"]}).status, 200);
+}
+
+TEST_F(ApiTest, OneWorkspaceCannotReachAnothersMonitorsByGuessingIds) {
+  Caller ada = User("ada@example.com");
+  Caller eve = User("eve@example.com");
+  const std::string path = "/api/v1/monitors/" + std::to_string(CreateMonitor(ada));
+  for (const auto& [method, suffix, body] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"GET", "", ""},
+           {"PATCH", "", R"({"name":"mine"})"},
+           {"DELETE", "", ""},
+           {"POST", "/pause", ""},
+           {"POST", "/resume", ""},
+           {"GET", "/results", ""},
+           {"GET", "/summary", ""}}) {
+    Reply r = Call(method, path + suffix, eve, body);
+    EXPECT_EQ(r.status, 404) << method << " " << path << suffix << ": " << r.raw.body;
+  }
+  EXPECT_TRUE(Call("GET", "/api/v1/monitors", eve).json.empty());
+  // Eve cannot create in Ada's workspace, nor list its tokens.
+  const int64_t ada_workspace = Call("GET", "/api/v1/account", ada).json["personal_workspace_id"];
+  EXPECT_EQ(Call("POST", "/api/v1/monitors", eve,
+                 nlohmann::json{
+                     {"name", "x"}, {"url", "https://x.example/"}, {"workspace_id", ada_workspace}}
+                     .dump())
+                .status,
+            403);
+  EXPECT_EQ(Call("GET", "/api/v1/tokens?workspace_id=" + std::to_string(ada_workspace), eve).status,
+            403);
+  // Still Ada's, unchanged.
+  Reply mine = Call("GET", path, ada);
+  EXPECT_EQ(mine.status, 200);
+  EXPECT_EQ(mine.json["name"], "shop");
+}
+
+TEST_F(ApiTest, TheFilesMonitorsAreShownToAdministratorsAndNeverChanged) {
+  Caller admin = User("ada@example.com");  // the first user
+  Caller user = User("bob@example.com");
+  store::MonitorRecord file;
+  file.name = "from-the-file";
+  file.url = "https://file.example/";
+  file.options_json = R"({"url":"https://file.example/"})";
+  file.interval = 60'000'000;
+  auto ids = store_->monitors().SyncMonitors({file});
+  ASSERT_TRUE(ids.ok());
+  const std::string path = "/api/v1/monitors/" + std::to_string((*ids)[0]);
+  Reply shown = Call("GET", path, admin);
+  ASSERT_EQ(shown.status, 200);
+  EXPECT_EQ(shown.json["managed_by"], "file");
+  EXPECT_TRUE(shown.json["workspace_id"].is_null());
+  Reply refused = Call("PATCH", path, admin, R"({"name":"x"})");
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_NE(refused.json["error"]["message"].get<std::string>().find("config file"),
+            std::string::npos);
+  EXPECT_EQ(Call("DELETE", path, admin).status, 403);
+  EXPECT_EQ(Call("GET", path, user).status, 404);
+  EXPECT_EQ(Call("GET", "/api/v1/monitors", user).json.size(), 0u);
+  EXPECT_EQ(Call("GET", "/api/v1/monitors", admin).json.size(), 1u);
+}
+
+TEST_F(ApiTest, BadInputIsA4xxThatChangesNothing) {
+  Caller ada = User("ada@example.com");
+  struct Case {
+    std::string body;
+    std::string content_type;
+    int status;
+    std::string field;
+  };
+  const std::vector<Case> cases = {
+      {R"({"name":"a","url":"https://a.example/"})", "text/plain", 415, ""},
+      {R"({"name":"a","url":)", "application/json", 400, ""},
+      {R"(["not","an","object"])", "application/json", 400, ""},
+      {std::string(100, '[') + std::string(100, ']'), "application/json", 400, ""},
+      {R"({"name":"a","url":"https://a.example/","extra":1})", "application/json", 400, "extra"},
+      {R"({"name":7,"url":"https://a.example/"})", "application/json", 400, "name"},
+      {R"({"url":"https://a.example/"})", "application/json", 400, "name"},
+      {R"({"name":"a"})", "application/json", 400, "url"},
+      {R"({"name":"a","url":"ftp://a.example/"})", "application/json", 400, "url"},
+      {R"({"name":"a","url":"https://a.example/","interval_s":5})", "application/json", 400,
+       "interval_s"},
+      {R"({"name":"a","url":"https://a.example/","interval_s":1e3})", "application/json", 400,
+       "interval_s"},
+      {R"({"name":"a","url":"https://a.example/","check":[]})", "application/json", 400, "check"},
+      {R"({"name":"a","url":"https://a.example/","enabled":"yes"})", "application/json", 400,
+       "enabled"},
+  };
+  for (const Case& c : cases) {
+    Reply r = Call("POST", "/api/v1/monitors", ada, c.body, c.content_type);
+    EXPECT_EQ(r.status, c.status) << c.body << " -> " << r.raw.body;
+    ASSERT_TRUE(r.json.is_object()) << r.raw.body;
+    EXPECT_TRUE(r.json["error"]["message"].is_string()) << r.raw.body;
+    if (!c.field.empty()) {
+      EXPECT_EQ(r.json["error"].value("field", ""), c.field) << c.body;
+    }
+  }
+  EXPECT_TRUE(Call("GET", "/api/v1/monitors", ada).json.empty());
+  // Ids that are not ids.
+  for (const char* id : {"0", "-1", "01", "1e3", "99999999999999999999", "abc"}) {
+    EXPECT_EQ(Call("GET", std::string("/api/v1/monitors/") + id, ada).status, 404) << id;
+  }
+  // Query parameters are read strictly too.
+  const std::string path = "/api/v1/monitors/" + std::to_string(CreateMonitor(ada));
+  EXPECT_EQ(Call("GET", path + "/results?limit=0", ada).status, 400);
+  EXPECT_EQ(Call("GET", path + "/results?limit=x", ada).status, 400);
+  EXPECT_EQ(Call("GET", path + "/results?from_ms=10&to_ms=5", ada).status, 400);
+  EXPECT_EQ(Call("GET", path + "/results", ada).status, 200);
+}
+
+TEST_F(ApiTest, NamesWithMarkupAndLineBreaksAreData) {
+  Caller ada = User("ada@example.com");
+  const std::string name = "<script>alert(1)</script> & \"quotes\"";
+  Reply made = Call("POST", "/api/v1/monitors", ada,
+                    nlohmann::json{{"name", name}, {"url", "https://a.example/"}}.dump());
+  ASSERT_EQ(made.status, 201) << made.raw.body;
+  EXPECT_EQ(made.raw.content_type, "application/json");
+  EXPECT_EQ(made.json["name"], name);
+  EXPECT_EQ(Call("GET", "/api/v1/monitors", ada).json[0]["name"], name);
+  // Line breaks could forge mail headers or log lines: refused by field.
+  Reply crlf = Call(
+      "POST", "/api/v1/monitors", ada,
+      nlohmann::json{{"name", "a\r\nBcc: x@example.com"}, {"url", "https://a.example/"}}.dump());
+  EXPECT_EQ(crlf.status, 400);
+  EXPECT_EQ(crlf.json["error"]["field"], "name");
+}
+
+TEST_F(ApiTest, PasswordChangeNeedsTheCurrentOneAndEndsOtherSessions) {
+  Caller ada = User("ada@example.com");
+  Reply second = Call("POST", "/api/v1/session", {},
+                      nlohmann::json{{"email", "ada@example.com"}, {"password", kPassword}}.dump());
+  const std::string stolen = second.Header("Set-Cookie").substr(15, 43);
+  Reply wrong = Call("POST", "/api/v1/account/password", ada,
+                     R"({"current_password":"nope nope nope nope","new_password":"x"})");
+  EXPECT_EQ(wrong.status, 400);
+  EXPECT_EQ(wrong.json["error"]["field"], "current_password");
+  EXPECT_EQ(Call("POST", "/api/v1/account/password", ada,
+                 nlohmann::json{{"current_password", kPassword},
+                                {"new_password", "lantern staple grumpy orchid 9"}}
+                     .dump())
+                .status,
+            204);
+  EXPECT_EQ(Call("GET", "/api/v1/account", {.cookie = stolen}).status, 401);
+  EXPECT_EQ(Call("GET", "/api/v1/account", ada).status, 200);
+}
+
+TEST_F(ApiTest, ProfileChangesAreValidated) {
+  Caller ada = User("ada@example.com");
+  Reply ok = Call("PATCH", "/api/v1/account", ada,
+                  R"({"name":"Ada L.","time_zone":"Europe/Paris","weekly_summary":false})");
+  ASSERT_EQ(ok.status, 200) << ok.raw.body;
+  EXPECT_EQ(ok.json["time_zone"], "Europe/Paris");
+  EXPECT_FALSE(ok.json["weekly_summary"].get<bool>());
+  EXPECT_EQ(Call("PATCH", "/api/v1/account", ada, R"({"time_zone":"Mars/Olympus"})")
+                .json["error"]["field"],
+            "time_zone");
+  EXPECT_EQ(Call("PATCH", "/api/v1/account", ada, R"({"admin":true})").status, 400);
+  EXPECT_TRUE(Call("GET", "/api/v1/account", ada).json["admin"].get<bool>());
+  EXPECT_EQ(Call("GET", "/api/v1/account", ada).json["name"], "Ada L.");
+}
+
+TEST_F(ApiTest, AnAdministratorCanCloseRegistration) {
+  Caller admin = User("ada@example.com");
+  Caller user = User("bob@example.com");
+  EXPECT_EQ(Call("PATCH", "/api/v1/admin/settings", user, R"({"registration":"invite"})").status,
+            403);
+  EXPECT_EQ(Call("PATCH", "/api/v1/admin/settings", admin, R"({"registration":"closed"})").status,
+            400);
+  Reply set = Call("PATCH", "/api/v1/admin/settings", admin, R"({"registration":"invite"})");
+  ASSERT_EQ(set.status, 200) << set.raw.body;
+  EXPECT_EQ(set.json["registration"], "invite");
+  Reply refused = Call("POST", "/api/v1/account", {},
+                       nlohmann::json{{"name", "C"},
+                                      {"email", "carol@example.com"},
+                                      {"password", kPassword},
+                                      {"age_confirmed", true},
+                                      {"policy_accepted", true}}
+                           .dump());
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_FALSE(mail_.contains("carol@example.com"));
+}
+
+}  // namespace
+}  // namespace tocsin::api

@@ -1,0 +1,61 @@
+// Who is calling: the session cookie (the console) or a bearer token
+// (scripts), and the checks every route applies: a state-changing request
+// made with the cookie must carry its CSRF token; a read-only token cannot
+// change anything.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "account/accounts.h"
+#include "api/http.h"
+
+namespace tocsin::api {
+
+inline constexpr std::string_view kSessionCookie = "tocsin_session";
+inline constexpr std::string_view kCsrfHeader = "X-CSRF-Token";
+
+// The value of cookie `name`, if the request carries it.
+std::optional<std::string> CookieValue(const Request& request, std::string_view name);
+
+// Authenticates the request; for methods other than GET and HEAD also
+// checks the CSRF token (cookie) or the token's scope (bearer).
+Result<account::Principal> Authenticate(account::Accounts& accounts, const Request& request,
+                                        int64_t now_ms);
+
+// The Set-Cookie value that sets (or, with an empty value, clears) the
+// session cookie. `secure` adds Secure (over TLS).
+std::string SessionCookie(std::string_view value, int64_t max_age_s, bool secure);
+
+// The client address for throttling and logs: the peer, without its port.
+std::string ClientAddress(const Request& request);
+
+// What the account and data routes share.
+struct ApiContext {
+  account::Accounts* accounts = nullptr;
+  store::Store* store = nullptr;
+  bool secure_cookies = false;  // served over TLS: the cookie gets Secure
+};
+
+// A handler for a request whose caller is known.
+using AuthedHandler = std::function<Response(const Request&, const account::Principal&)>;
+
+// Authenticates, then calls `handler`; answers 401/403 itself.
+Handler Authed(const ApiContext& context, AuthedHandler handler);
+
+// The caller's role in a workspace. The config file's (kFileWorkspace):
+// viewer for administrators (the file, not the API, changes it). Another
+// workspace: PermissionDenied.
+Result<model::Role> WorkspaceRole(const ApiContext& context, const account::Principal& p,
+                                  model::WorkspaceId workspace);
+// The workspaces the caller sees: a token's one, or every one the user
+// belongs to; with the file's for administrators.
+Result<std::vector<model::WorkspaceId>> VisibleWorkspaces(const ApiContext& context,
+                                                          const account::Principal& p);
+
+// Milliseconds since the epoch, for the account rules.
+int64_t NowMs();
+
+}  // namespace tocsin::api

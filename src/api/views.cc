@@ -1,0 +1,97 @@
+#include "api/views.h"
+
+namespace tocsin::api {
+
+nlohmann::json LatestJson(const model::LatestState& s) {
+  return {{"ts_ms", s.ts_ms},
+          {"outcome", model::OutcomeName(s.outcome)},
+          {"status", s.status},
+          {"total_us", s.total_us},
+          {"detail", s.detail}};
+}
+
+nlohmann::json MonitorJson(const model::Monitor& m, const pipeline::LatestStates& latest) {
+  const bool file = m.workspace == model::kFileWorkspace;
+  nlohmann::json j = {{"id", m.id},
+                      {"workspace_id", file ? nlohmann::json() : nlohmann::json(m.workspace)},
+                      {"managed_by", file ? "file" : "api"},
+                      {"name", m.name},
+                      {"url", m.url},
+                      {"interval_s", m.interval / 1'000'000},
+                      {"enabled", m.enabled}};
+  if (auto s = latest.Find(m.id)) j["latest"] = LatestJson(*s);
+  return j;
+}
+
+nlohmann::json ResultJson(const model::CheckRecord& r) {
+  nlohmann::json j = {{"ts_ms", r.ts_ms},
+                      {"location", r.location},
+                      {"outcome", model::OutcomeName(r.outcome)},
+                      {"status", r.status},
+                      {"ip", r.ip},
+                      {"dns_us", r.dns_us},
+                      {"connect_us", r.connect_us},
+                      {"tls_us", r.tls_us},
+                      {"ttfb_us", r.ttfb_us},
+                      {"download_us", r.download_us},
+                      {"redirect_us", r.redirect_us},
+                      {"total_us", r.total_us},
+                      {"bytes", r.bytes},
+                      {"detail", r.detail},
+                      {"in_maintenance", r.in_maintenance}};
+  if (r.http_version != 0) j["http_version"] = r.http_version;
+  if (r.cert_not_after != 0) j["cert_not_after_s"] = r.cert_not_after;
+  if (r.tls_failure != model::TlsFailure::kNone) {
+    j["tls_failure"] = model::TlsFailureName(r.tls_failure);
+  }
+  return j;
+}
+
+nlohmann::json SummaryJson(const store::RangeSummary& s) {
+  const double availability =
+      s.count == 0 ? 0.0 : 100.0 * static_cast<double>(s.count - s.failures) / s.count;
+  return {{"count", s.count},
+          {"failures", s.failures},
+          {"availability_percent", s.count == 0 ? nlohmann::json() : nlohmann::json(availability)},
+          {"min_us", s.min_us},
+          {"max_us", s.max_us},
+          {"mean_us", s.mean_us},
+          {"p50_us", s.p50_us},
+          {"p95_us", s.p95_us},
+          {"p99_us", s.p99_us}};
+}
+
+nlohmann::json IncidentJson(const model::Incident& inc,
+                            const std::vector<store::OutboxRow>& notifications) {
+  nlohmann::json sent = nlohmann::json::array();
+  for (const auto& row : notifications) {
+    static constexpr const char* kStates[] = {"pending", "delivered", "failed"};
+    sent.push_back({{"channel", row.channel},
+                    {"event", model::NoticeEventName(row.event)},
+                    {"dedup_key", row.dedup_key},
+                    {"state", kStates[static_cast<int>(row.state)]},
+                    {"attempts", row.attempts},
+                    {"created_ms", row.created_ms},
+                    {"delivered_ms", row.delivered_ms},
+                    {"last_error", row.last_error}});
+  }
+  return {{"id", inc.id},
+          {"monitor_id", inc.monitor},
+          {"kind", model::IncidentKindName(inc.kind)},
+          {"started_ms", inc.started_ms},
+          {"confirmed_ms", inc.confirmed_ms},
+          {"ended_ms", inc.ended_ms},
+          {"cause",
+           {{"outcome", model::OutcomeName(inc.cause.outcome)},
+            {"detail", inc.cause.detail},
+            {"status", inc.cause.status},
+            {"ip", inc.cause.ip},
+            {"total_us", inc.cause.total_us}}},
+          {"confirmations", inc.confirmations.size()},
+          {"acked_ms", inc.acked_ms},
+          {"acked_by", inc.acked_by},
+          {"held", inc.held},
+          {"notifications", sent}};
+}
+
+}  // namespace tocsin::api

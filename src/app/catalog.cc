@@ -1,0 +1,226 @@
+#include "app/catalog.h"
+
+#include <spdlog/spdlog.h>
+
+#include <set>
+#include <unordered_map>
+
+#include "alert/maintenance.h"
+#include "probe/check_options.h"
+
+namespace tocsin::app {
+namespace {
+
+std::vector<store::MonitorRecord> ToRecords(const config::Config& config) {
+  std::vector<store::MonitorRecord> records;
+  records.reserve(config.monitors.size());
+  for (const auto& m : config.monitors) {
+    store::MonitorRecord r;
+    r.name = m.name;
+    r.owner = m.owner;
+    r.url = m.check->spec().url;
+    r.options_json = probe::SpecToJson(m.check->spec()).dump();
+    r.interval = m.interval;
+    r.enabled = m.enabled;
+    records.push_back(std::move(r));
+  }
+  return records;
+}
+
+std::string UserChannel(uint64_t user) {
+  return std::string(model::kUserChannelPrefix) + std::to_string(user);
+}
+
+}  // namespace
+
+Catalog::Catalog(store::Store& store, schedule::Scheduler& scheduler, alert::AlertEngine& alerts,
+                 notify::Notifier& notifier)
+    : store_(store), scheduler_(scheduler), alerts_(alerts), notifier_(notifier) {}
+
+Result<std::shared_ptr<const probe::PreparedCheck>> Catalog::Prepare(
+    const store::MonitorRecord& record) {
+  const nlohmann::json options = nlohmann::json::parse(record.options_json, nullptr, false);
+  if (!options.is_object()) return InvalidField("check", "the check options are not an object");
+  // A path on the server is the operator's to name, in the config file.
+  if (options.contains("ca_file")) {
+    return InvalidField("ca_file",
+                        "'ca_file' names a file on the server: only the config file's monitors "
+                        "may use it");
+  }
+  auto spec = probe::SpecFromJson(options);
+  if (!spec.ok()) return spec.error();
+  auto check = probe::PreparedCheck::Prepare(std::move(*spec));
+  if (!check.ok()) return check.error();
+  if ((*check)->spec().timeout > record.interval) {
+    return InvalidField("interval_s", "the interval must not be shorter than the check's timeout");
+  }
+  return check;
+}
+
+Status Catalog::LoadStored() {
+  auto all = store_.monitors().ListMonitors();
+  if (!all.ok()) return all.error();
+  std::lock_guard lock(mu_);
+  for (auto& record : *all) {
+    if (record.workspace == model::kFileWorkspace) continue;
+    auto check = Prepare(record);
+    if (!check.ok()) {
+      spdlog::warn("monitor {} ('{}') is not scheduled: {}", record.id, record.name,
+                   check.error().message);
+      continue;
+    }
+    const model::MonitorId id = record.id;
+    api_[id] = ApiMonitor{std::move(record), std::move(*check)};
+  }
+  return {};
+}
+
+Status Catalog::SetFile(const config::Config& config) {
+  auto ids = store_.monitors().SyncMonitors(ToRecords(config));
+  if (!ids.ok()) return ids.error();
+  std::vector<FileMonitor> file;
+  file.reserve(config.monitors.size());
+  std::unordered_map<std::string, model::MonitorId> id_of;
+  for (size_t i = 0; i < config.monitors.size(); ++i) id_of[config.monitors[i].name] = (*ids)[i];
+  for (size_t i = 0; i < config.monitors.size(); ++i) {
+    const auto& m = config.monitors[i];
+    FileMonitor f;
+    f.monitor =
+        model::Monitor{(*ids)[i],  model::kFileWorkspace, m.name,   m.owner, m.check->spec().url,
+                       m.interval, m.slow_threshold,      m.enabled};
+    f.check = m.check;
+    f.rules.id = (*ids)[i];
+    f.rules.name = m.name;
+    f.rules.url = m.check->spec().url;
+    f.rules.interval = m.interval;
+    f.rules.slow_threshold = m.slow_threshold;
+    f.rules.enabled = m.enabled;
+    f.rules.policy = m.alerts;
+    if (!m.depends_on.empty()) f.rules.depends_on = id_of.at(m.depends_on);
+    file.push_back(std::move(f));
+  }
+  // A window naming no monitor covers the file's monitors, not the users'.
+  std::vector<model::MaintenanceWindow> windows;
+  for (const auto& w : config.maintenance) {
+    model::MaintenanceWindow window = w.window;
+    if (w.monitors.empty()) {
+      for (const FileMonitor& f : file) window.monitors.push_back(f.monitor.id);
+      if (window.monitors.empty()) continue;
+    }
+    for (const auto& name : w.monitors) window.monitors.push_back(id_of.at(name));
+    windows.push_back(std::move(window));
+  }
+  auto maintenance = alert::MaintenanceSchedule::Build(std::move(windows));
+  if (!maintenance.ok()) return maintenance.error();
+
+  std::lock_guard lock(mu_);
+  file_ = std::move(file);
+  file_channels_ = config.notifications;
+  maintenance_ = std::move(*maintenance);
+  return ApplyLocked();
+}
+
+Status Catalog::ApplyLocked() {
+  std::vector<schedule::MonitorPlan> plans;
+  std::vector<alert::MonitorRules> rules;
+  auto list = std::make_shared<std::vector<model::Monitor>>();
+  plans.reserve(file_.size() + api_.size());
+  rules.reserve(file_.size() + api_.size());
+  list->reserve(file_.size() + api_.size());
+  for (const FileMonitor& f : file_) {
+    plans.push_back({f.monitor.id, f.check, f.monitor.interval, f.monitor.enabled});
+    rules.push_back(f.rules);
+    list->push_back(f.monitor);
+  }
+  // Users' monitors alert to their owner's address (the user's channel);
+  // an owner without a confirmed address gets no mail.
+  std::vector<model::Channel> channels = file_channels_;
+  std::set<uint64_t> owners;
+  for (const auto& [id, a] : api_) owners.insert(a.record.owner);
+  std::set<uint64_t> reachable;
+  std::set<uint64_t> disabled;  // their monitors stay, and do not run
+  for (uint64_t owner : owners) {
+    auto user = store_.accounts().GetUser(static_cast<model::UserId>(owner));
+    if (!user.ok()) return user.error();
+    if (*user && (*user)->disabled) disabled.insert(owner);
+    if (!*user || (*user)->disabled || (*user)->email_confirmed_ms == 0) continue;
+    model::Channel c;
+    c.name = UserChannel(owner);
+    c.type = model::ChannelType::kEmail;
+    c.to = {(*user)->email};
+    channels.push_back(std::move(c));
+    reachable.insert(owner);
+  }
+  for (const auto& [id, a] : api_) {
+    const store::MonitorRecord& r = a.record;
+    const bool runs = r.enabled && !disabled.contains(r.owner);
+    plans.push_back({id, a.check, r.interval, runs});
+    alert::MonitorRules rule;
+    rule.id = id;
+    rule.name = r.name;
+    rule.url = r.url;
+    rule.interval = r.interval;
+    rule.enabled = runs;
+    if (reachable.contains(r.owner)) rule.policy.notify = {UserChannel(r.owner)};
+    rules.push_back(std::move(rule));
+    list->push_back(
+        model::Monitor{id, r.workspace, r.name, r.owner, r.url, r.interval, 0, r.enabled});
+  }
+  scheduler_.Apply(std::move(plans));
+  notifier_.SetChannels(std::move(channels));
+  alerts_.SetRules(std::move(rules), maintenance_);
+  std::lock_guard lock(snapshot_mu_);
+  snapshot_ = std::move(list);
+  return {};
+}
+
+api::MonitorList Catalog::Snapshot() const {
+  std::lock_guard lock(snapshot_mu_);
+  return snapshot_;
+}
+
+Result<store::MonitorRecord> Catalog::Create(store::MonitorRecord record) {
+  auto check = Prepare(record);
+  if (!check.ok()) return check.error();
+  std::lock_guard lock(mu_);
+  auto created = store_.monitors().CreateMonitor(std::move(record));
+  if (!created.ok()) return created.error();
+  api_[created->id] = ApiMonitor{*created, std::move(*check)};
+  if (Status s = ApplyLocked(); !s.ok()) return s.error();
+  return created;
+}
+
+Result<store::MonitorRecord> Catalog::Update(store::MonitorRecord record) {
+  auto check = Prepare(record);
+  if (!check.ok()) return check.error();
+  std::lock_guard lock(mu_);
+  if (Status s = store_.monitors().UpdateMonitor(record); !s.ok()) return s.error();
+  auto stored = store_.monitors().GetMonitor(record.id);
+  if (!stored.ok()) return stored.error();
+  if (!*stored) return NotFound("no such monitor");
+  api_[record.id] = ApiMonitor{**stored, std::move(*check)};
+  if (Status s = ApplyLocked(); !s.ok()) return s.error();
+  return **stored;
+}
+
+Status Catalog::Delete(model::MonitorId id) {
+  std::lock_guard lock(mu_);
+  // Unscheduled first, so no result of it lands after its history is gone.
+  const auto it = api_.find(id);
+  if (it == api_.end()) return NotFound("no such monitor");
+  ApiMonitor removed = std::move(it->second);
+  api_.erase(it);
+  if (Status s = ApplyLocked(); !s.ok()) return s;
+  return store_.monitors().DeleteMonitor(id);
+}
+
+nlohmann::json Catalog::DisplayOptions(const store::MonitorRecord& record) const {
+  const nlohmann::json options = nlohmann::json::parse(record.options_json, nullptr, false);
+  auto spec = probe::SpecFromJson(options);
+  if (!spec.ok()) return nlohmann::json::object();
+  nlohmann::json shown = probe::SpecToJson(*spec);
+  shown.erase("url");  // beside the options, not among them
+  return shown;
+}
+
+}  // namespace tocsin::app
