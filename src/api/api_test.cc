@@ -9,6 +9,7 @@
 #include "api/account_routes.h"
 #include "api/json.h"
 #include "api/monitors.h"
+#include "api/stored_catalog_for_tests.h"
 #include "core/temp_dir.h"
 #include "store/store.h"
 
@@ -16,46 +17,6 @@ namespace tocsin::api {
 namespace {
 
 constexpr const char* kPassword = "vellum orbit quasar tundra 47";
-
-// The app's catalog without a scheduler: stores, and lists what it stored.
-class StoredCatalog final : public MonitorCatalog {
- public:
-  explicit StoredCatalog(store::Store& store) : store_(store) {}
-  MonitorList Snapshot() const override {
-    auto list = std::make_shared<std::vector<model::Monitor>>();
-    auto all = store_.monitors().ListMonitors();
-    for (const auto& r : *all) {
-      list->push_back({r.id, r.workspace, r.name, r.owner, r.url, r.interval, 0, r.enabled});
-    }
-    return list;
-  }
-  Result<store::MonitorRecord> Create(store::MonitorRecord record) override {
-    if (Status s = Validate(record); !s.ok()) return s.error();
-    return store_.monitors().CreateMonitor(std::move(record));
-  }
-  Result<store::MonitorRecord> Update(store::MonitorRecord record) override {
-    if (Status s = Validate(record); !s.ok()) return s.error();
-    if (Status s = store_.monitors().UpdateMonitor(record); !s.ok()) return s.error();
-    return record;
-  }
-  Status Delete(model::MonitorId id) override { return store_.monitors().DeleteMonitor(id); }
-  nlohmann::json DisplayOptions(const store::MonitorRecord& record) const override {
-    auto j = nlohmann::json::parse(record.options_json);
-    j.erase("url");
-    return j;
-  }
-
- private:
-  // The app checks URLs with the probe's parser; enough here to see the
-  // error reach the caller.
-  static Status Validate(const store::MonitorRecord& r) {
-    if (!r.url.starts_with("http://") && !r.url.starts_with("https://")) {
-      return InvalidField("url", "not an http(s) URL");
-    }
-    return {};
-  }
-  store::Store& store_;
-};
 
 struct Reply {
   int status = 0;

@@ -9,12 +9,8 @@
 
 #include "account/accounts.h"
 #include "alert/engine.h"
-#include "api/account_routes.h"
-#include "api/ack.h"
-#include "api/export.h"
-#include "api/incidents.h"
 #include "api/monitors.h"
-#include "api/ops.h"
+#include "api/routes.h"
 #include "app/catalog.h"
 #include "core/metrics.h"
 #include "model/monitor.h"
@@ -196,13 +192,8 @@ Result<std::unique_ptr<Server>> Server::Start(const config::Config& config) {
   // cookie is then Secure.
   const api::ApiContext context{p.accounts.get(), p.store.get(),
                                 account_options.public_url.starts_with("https://")};
-  api::Router router;
-  router.Add(api::OpsRoutes(p.registry));
-  router.Add(api::AccountRoutes(context));
-  router.Add(api::MonitorRoutes(context, *p.catalog, p.pipeline->latest()));
-  router.Add(api::IncidentRoutes(context, *p.alerts));
-  router.Add(api::ExportRoutes(context, *p.catalog));
-  router.Add(api::AckRoutes(*ack_key, *p.alerts, p.store->alerts()));
+  api::Router router = api::AllRoutes(
+      {context, p.catalog.get(), &p.pipeline->latest(), p.alerts.get(), *ack_key, &p.registry});
   web::HttpServerOptions http_options;
   http_options.listen = config.server.listen;
   // Handlers run on these threads; a login spends ~0.1 s of one on its

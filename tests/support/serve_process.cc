@@ -13,6 +13,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -29,16 +30,45 @@ size_t Append(char* data, size_t size, size_t n, void* out) {
 
 }  // namespace
 
+namespace {
+
+// True when nothing holds `port` on any address, IPv4 or IPv6.
+bool Bindable(int port) {
+  int v4 = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a4{};
+  a4.sin_family = AF_INET;
+  a4.sin_port = htons(static_cast<uint16_t>(port));
+  const bool ok4 = bind(v4, reinterpret_cast<sockaddr*>(&a4), sizeof(a4)) == 0;
+  close(v4);
+  int v6 = socket(AF_INET6, SOCK_STREAM, 0);
+  if (v6 < 0) return ok4;  // no IPv6 here
+  int only = 1;
+  setsockopt(v6, IPPROTO_IPV6, IPV6_V6ONLY, &only, sizeof(only));
+  sockaddr_in6 a6{};
+  a6.sin6_family = AF_INET6;
+  a6.sin6_port = htons(static_cast<uint16_t>(port));
+  const bool ok6 = bind(v6, reinterpret_cast<sockaddr*>(&a6), sizeof(a6)) == 0;
+  close(v6);
+  return ok4 && ok6;
+}
+
+}  // namespace
+
+// A port below Linux's ephemeral range (32768-60999): a port from that range,
+// once released, can be taken as the source port of any outgoing connection
+// before the test binds it again (seen in CI: "address already in use").
+// Ports are handed out in turn from a start that depends on the process id,
+// so that test processes running side by side rarely meet.
 int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
+  static std::mutex mu;
+  static int next = 20000 + static_cast<int>(getpid() % 600) * 20;
+  std::lock_guard lock(mu);
+  for (int tries = 0; tries < 12000; ++tries) {
+    const int port = next;
+    next = next + 1 >= 32768 ? 20000 : next + 1;
+    if (Bindable(port)) return port;
+  }
+  return 0;
 }
 
 namespace {

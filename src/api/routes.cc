@@ -1,0 +1,24 @@
+#include "api/routes.h"
+
+#include "api/account_routes.h"
+#include "api/ack.h"
+#include "api/export.h"
+#include "api/incidents.h"
+#include "api/openapi.h"
+#include "api/ops.h"
+
+namespace tocsin::api {
+
+Router AllRoutes(const RouteParts& p) {
+  Router router;
+  router.Add(OpsRoutes(*p.metrics));
+  router.Add(OpenApiRoutes());
+  router.Add(AccountRoutes(p.context));
+  router.Add(MonitorRoutes(p.context, *p.catalog, *p.latest));
+  router.Add(IncidentRoutes(p.context, *p.alerts));
+  router.Add(ExportRoutes(p.context, *p.catalog));
+  router.Add(AckRoutes(p.ack_key, *p.alerts, p.context.store->alerts()));
+  return router;
+}
+
+}  // namespace tocsin::api

@@ -1,0 +1,28 @@
+// Every route the server answers, assembled in one place: the server mounts
+// this router, and the test that keeps docs/openapi.json true reads it.
+#pragma once
+
+#include <string>
+
+#include "alert/engine.h"
+#include "api/auth.h"
+#include "api/http.h"
+#include "api/monitors.h"
+#include "core/metrics.h"
+#include "pipeline/latest_states.h"
+
+namespace tocsin::api {
+
+struct RouteParts {
+  ApiContext context;
+  MonitorCatalog* catalog = nullptr;
+  const pipeline::LatestStates* latest = nullptr;
+  alert::AlertEngine* alerts = nullptr;
+  std::string ack_key;  // verifies acknowledgement links
+  const core::Registry* metrics = nullptr;
+};
+
+// Everything in `parts` must outlive the router.
+Router AllRoutes(const RouteParts& parts);
+
+}  // namespace tocsin::api
