@@ -235,6 +235,50 @@ def main():
         c.call("GET", "/api/v1/tokens?workspace_id=999999", headers=ada, expect=403)
         bearer = {"Authorization": "Bearer " + made["token"]}
 
+        # Alert settings: channels (and a test through one), the workspace's
+        # policy, maintenance windows.
+        ws = login["user"]["personal_workspace_id"]
+        _, ch, _, _ = c.call("POST", "/api/v1/channels",
+                             {"name": "team mail", "type": "email", "to": ["team@example.com"]},
+                             bearer, expect=201)
+        c.call("POST", "/api/v1/channels", {"name": "team mail", "type": "email",
+                                            "to": ["x@example.com"]}, bearer, expect=400)
+        c.call("POST", "/api/v1/channels", {"name": "hook", "type": "webhook", "url": "nope"},
+               bearer, expect=400)
+        c.call("POST", "/api/v1/channels", {"name": "x", "type": "email", "to": ["a@b.c"],
+                                            "color": "red"}, bearer, expect=400)
+        chp = "/api/v1/channels/%d" % ch["id"]
+        c.call("GET", "/api/v1/channels", headers=bearer, expect=200)
+        c.call("GET", chp, headers=bearer, expect=200)
+        c.call("GET", "/api/v1/channels/999999", headers=bearer, expect=404)
+        c.call("PATCH", chp, {"to": ["team@example.com", "lead@example.com"]}, bearer, expect=200)
+        c.call("PATCH", chp, {"name": "renamed"}, bearer, expect=400)
+        _, queued, _, _ = c.call("POST", chp + "/test", headers=bearer, expect=202)
+
+        def test_delivered():
+            s, row, _, _ = c.call("GET", chp + "/tests/" + queued["test_id"], headers=bearer)
+            return s == 200 and row["state"] == "delivered"
+        assert wait_for(test_delivered, 20), "the test notification was not delivered"
+        c.call("GET", chp + "/tests/test-0-x", headers=bearer, expect=404)
+        policy = "/api/v1/workspaces/%d/alert-policy" % ws
+        c.call("GET", policy, headers=bearer, expect=200)
+        c.call("GET", "/api/v1/workspaces/999999/alert-policy", headers=bearer, expect=404)
+        c.call("PUT", policy, {"level": "degraded", "remind_every": "15m",
+                               "notify": ["team mail"], "email_owner": True}, bearer, expect=200)
+        c.call("PUT", policy, {"notify": ["nobody"]}, bearer, expect=400)
+        c.call("PUT", policy, {"remind_every": "1s"}, bearer, expect=400)
+        c.call("DELETE", chp, headers=bearer, expect=409)
+        _, win, _, _ = c.call("POST", "/api/v1/maintenance",
+                              {"name": "deploys", "weekly": ["tue"], "at": "02:00",
+                               "duration": "30m", "time_zone": "Europe/Paris"}, bearer,
+                              expect=201)
+        c.call("POST", "/api/v1/maintenance", {"name": "bad", "duration": "30m"}, bearer,
+               expect=400)
+        c.call("GET", "/api/v1/maintenance", headers=bearer, expect=200)
+        c.call("DELETE", "/api/v1/maintenance/%d" % win["id"], headers=bearer, expect=204)
+        c.call("DELETE", "/api/v1/maintenance/%d" % win["id"], headers=bearer, expect=404)
+        c.call("PUT", policy, {"level": "down"}, bearer, expect=200)
+
         # Monitors: one that runs against this server's own /healthz.
         mon = {"name": "self", "url": base + "/healthz", "interval_s": 10,
                "check": {"timeout": "2s"}}
@@ -247,6 +291,10 @@ def main():
         c.call("GET", "/api/v1/monitors/999999", headers=bearer, expect=404)
         c.call("PATCH", mid, {"interval_s": 20}, bearer, expect=200)
         c.call("PATCH", mid, {"interval_s": 2}, bearer, expect=400)
+        c.call("PATCH", mid, {"alerts": {"level": "all", "notify": ["team mail"]},
+                              "slow_threshold_ms": 500}, bearer, expect=200)
+        c.call("PATCH", mid, {"alerts": {"level": "sometimes"}}, bearer, expect=400)
+        c.call("PATCH", mid, {"alerts": {"notify": ["nobody"]}}, bearer, expect=400)
         c.call("POST", mid + "/pause", headers=bearer, expect=200)
         c.call("POST", mid + "/resume", headers=bearer, expect=200)
 
@@ -283,6 +331,7 @@ def main():
         c.call("DELETE", "/api/v1/monitors/%d" % down["id"], headers=bearer, expect=204)
         c.call("DELETE", mid, headers=ada, expect=204)
         c.call("DELETE", mid, headers=ada, expect=404)
+        c.call("DELETE", chp, headers=bearer, expect=204)
         c.call("DELETE", "/api/v1/tokens/%d" % made["id"], headers=ada, expect=204)
         c.call("DELETE", "/api/v1/tokens/999999", headers=ada, expect=404)
 

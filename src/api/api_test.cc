@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/account_routes.h"
+#include "api/alert_settings.h"
 #include "api/json.h"
 #include "api/monitors.h"
 #include "api/stored_catalog_for_tests.h"
@@ -55,6 +56,7 @@ class ApiTest : public ::testing::Test {
     context_ = ApiContext{accounts_.get(), store_.get(), false};
     router_.Add(AccountRoutes(context_));
     router_.Add(MonitorRoutes(context_, *catalog_, latest_));
+    router_.Add(AlertSettingsRoutes(context_, *catalog_));
   }
 
   Reply Call(const std::string& method, const std::string& target, const Caller& who = {},
@@ -381,6 +383,117 @@ TEST_F(ApiTest, AnAdministratorCanCloseRegistration) {
                            .dump());
   EXPECT_EQ(refused.status, 403);
   EXPECT_FALSE(mail_.contains("carol@example.com"));
+}
+
+TEST_F(ApiTest, ChannelsPoliciesAndWindowsStayInTheirWorkspace) {
+  const Caller ada = User("ada@example.com");
+  const Caller bob = User("bob@example.com");
+  Reply made = Call("POST", "/api/v1/channels", ada,
+                    R"({"name": "pager", "type": "webhook", "url": "https://hooks.example/x",
+                        "secret": "whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0"})");
+  ASSERT_EQ(made.status, 201) << made.raw.body;
+  EXPECT_FALSE(made.json.contains("secret")) << "a secret is never shown back";
+  EXPECT_EQ(made.json["secrets_set"], nlohmann::json::array({"secret"}));
+  EXPECT_EQ(catalog_->settings_changes, 1);
+  const std::string path = "/api/v1/channels/" + std::to_string(made.json["id"].get<int64_t>());
+  // Another workspace sees nothing, changes nothing, tests nothing.
+  EXPECT_EQ(Call("GET", path, bob).status, 404);
+  EXPECT_EQ(Call("PATCH", path, bob, R"({"url": "https://evil.example/"})").status, 404);
+  EXPECT_EQ(Call("DELETE", path, bob).status, 404);
+  EXPECT_EQ(Call("POST", path + "/test", bob).status, 404);
+  EXPECT_EQ(Call("GET", "/api/v1/channels", bob).json["channels"].size(), 0u);
+  const int64_t ada_ws = Call("GET", "/api/v1/account", ada).json["personal_workspace_id"];
+  const std::string policy = "/api/v1/workspaces/" + std::to_string(ada_ws) + "/alert-policy";
+  EXPECT_EQ(Call("GET", policy, bob).status, 404);
+  EXPECT_EQ(Call("PUT", policy, bob, R"({"level": "all"})").status, 404);
+  // Bob cannot point his policy at Ada's channel by name.
+  const int64_t bob_ws = Call("GET", "/api/v1/account", bob).json["personal_workspace_id"];
+  Reply theft = Call("PUT", "/api/v1/workspaces/" + std::to_string(bob_ws) + "/alert-policy", bob,
+                     R"({"notify": ["pager"]})");
+  EXPECT_EQ(theft.status, 400);
+  EXPECT_EQ(theft.json["error"]["field"], "notify");
+  Reply window = Call("POST", "/api/v1/maintenance", ada,
+                      R"({"name": "nightly", "weekly": ["mon"], "at": "03:00",
+                          "duration": "1h", "time_zone": "Europe/Paris"})");
+  ASSERT_EQ(window.status, 201) << window.raw.body;
+  EXPECT_EQ(
+      Call("DELETE", "/api/v1/maintenance/" + std::to_string(window.json["id"].get<int64_t>()), bob)
+          .status,
+      404);
+  EXPECT_EQ(Call("GET", "/api/v1/maintenance", ada).json["maintenance"].size(), 1u);
+  // A maintenance window may name only its own workspace's monitors.
+  const int64_t bobs = CreateMonitor(bob, "bobs");
+  Reply foreign = Call(
+      "POST", "/api/v1/maintenance", ada,
+      nlohmann::json{
+          {"name", "x"}, {"start", "2030-01-01 00:00"}, {"duration", "1h"}, {"monitors", {bobs}}}
+          .dump());
+  EXPECT_EQ(foreign.status, 400);
+  EXPECT_EQ(foreign.json["error"]["field"], "monitors");
+}
+
+TEST_F(ApiTest, APolicyIsValidatedWholeAndShownInCanonicalForm) {
+  const Caller ada = User("ada@example.com");
+  const int64_t ws = Call("GET", "/api/v1/account", ada).json["personal_workspace_id"];
+  const std::string policy = "/api/v1/workspaces/" + std::to_string(ws) + "/alert-policy";
+  // Defaults until set: down only, no reminders, the owner's address.
+  Reply shown = Call("GET", policy, ada);
+  EXPECT_EQ(shown.json["policy"]["level"], "down");
+  EXPECT_EQ(shown.json["policy"]["remind_every"], "never");
+  EXPECT_EQ(shown.json["policy"]["email_owner"], true);
+  ASSERT_EQ(Call("POST", "/api/v1/channels", ada,
+                 R"({"name": "ops", "type": "email", "to": ["ops@example.com"]})")
+                .status,
+            201);
+  Reply set = Call("PUT", policy, ada,
+                   R"({"level": "degraded", "remind_every": "900s", "failure_threshold": "3",
+                       "notify": ["ops"], "email_owner": false})");
+  ASSERT_EQ(set.status, 200) << set.raw.body;
+  EXPECT_EQ(set.json["policy"]["remind_every"], "15m");
+  EXPECT_EQ(set.json["policy"]["failure_threshold"], 3);
+  EXPECT_EQ(set.json["policy"]["email_owner"], false);
+  // One bad key refuses the whole, and what was set stays.
+  Reply bad = Call("PUT", policy, ada, R"({"level": "all", "remind_every": "1s"})");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.json["error"]["field"], "remind_every");
+  EXPECT_EQ(Call("PUT", policy, ada, R"({"loudness": 11})").json["error"]["field"], "loudness");
+  EXPECT_EQ(Call("GET", policy, ada).json["policy"]["level"], "degraded");
+  // A channel a policy names cannot go.
+  const int64_t ops = Call("GET", "/api/v1/channels", ada).json["channels"][0]["id"];
+  Reply gone = Call("DELETE", "/api/v1/channels/" + std::to_string(ops), ada);
+  EXPECT_EQ(gone.status, 409);
+  EXPECT_NE(gone.raw.body.find("the workspace's alert policy"), std::string::npos);
+  // A monitor's overrides are checked the same way.
+  const int64_t id = CreateMonitor(ada);
+  const std::string mon = "/api/v1/monitors/" + std::to_string(id);
+  EXPECT_EQ(Call("PATCH", mon, ada, R"({"alerts": {"level": "loud"}})").json["error"]["field"],
+            "alerts.level");
+  Reply over = Call("PATCH", mon, ada, R"({"alerts": {"remind_every": "3600s"}})");
+  ASSERT_EQ(over.status, 200) << over.raw.body;
+  EXPECT_EQ(over.json["alerts"], (nlohmann::json{{"remind_every", "1h"}}));
+}
+
+TEST_F(ApiTest, ATestNotificationIsQueuedAndFollowed) {
+  const Caller ada = User("ada@example.com");
+  Reply made = Call("POST", "/api/v1/channels", ada,
+                    R"({"name": "me", "type": "email", "to": ["ada@example.com"]})");
+  const std::string path = "/api/v1/channels/" + std::to_string(made.json["id"].get<int64_t>());
+  Reply queued = Call("POST", path + "/test", ada);
+  ASSERT_EQ(queued.status, 202) << queued.raw.body;
+  const std::string test_id = queued.json["test_id"];
+  Reply row = Call("GET", path + "/tests/" + test_id, ada);
+  ASSERT_EQ(row.status, 200) << row.raw.body;
+  EXPECT_EQ(row.json["state"], "pending");
+  EXPECT_EQ(row.json["event"], "test");
+  // Another channel's path does not read it.
+  Reply other = Call("POST", "/api/v1/channels", ada,
+                     R"({"name": "other", "type": "email", "to": ["x@example.com"]})");
+  EXPECT_EQ(Call("GET",
+                 "/api/v1/channels/" + std::to_string(other.json["id"].get<int64_t>()) + "/tests/" +
+                     test_id,
+                 ada)
+                .status,
+            404);
 }
 
 }  // namespace

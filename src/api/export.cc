@@ -1,5 +1,6 @@
 #include "api/export.h"
 
+#include "api/alert_settings_json.h"
 #include "api/json.h"
 #include "api/views.h"
 
@@ -114,6 +115,34 @@ std::vector<Route> ExportRoutes(const ApiContext& c, MonitorCatalog& catalog) {
              }
            }
            wj["monitors"] = std::move(monitors);
+           // Its alert settings; channels' secrets (signing keys, tokens)
+           // are credentials, not data about the user: named, not copied.
+           nlohmann::json channels = nlohmann::json::array();
+           TOCSIN_TRY(stored_channels, c.store->alert_settings().Channels(w.id));
+           for (const auto& ch : *stored_channels) {
+             model::Channel channel;
+             channel.name = ch.name;
+             const nlohmann::json settings =
+                 nlohmann::json::parse(ch.settings_json, nullptr, false);
+             if (settings.is_object() && ApplyChannelJson(settings, channel).ok()) {
+               nlohmann::json view = ChannelViewJson(channel);
+               view["id"] = ch.id;
+               channels.push_back(std::move(view));
+             }
+           }
+           wj["channels"] = std::move(channels);
+           TOCSIN_TRY(policy, c.store->alert_settings().Policy(w.id));
+           wj["alert_policy"] =
+               nlohmann::json::parse(policy->empty() ? "{}" : *policy, nullptr, false);
+           TOCSIN_TRY(windows, c.store->alert_settings().Windows(w.id));
+           nlohmann::json window_list = nlohmann::json::array();
+           for (const auto& win : *windows) {
+             nlohmann::json wjson = nlohmann::json::parse(win.window_json, nullptr, false);
+             if (!wjson.is_object()) continue;
+             wjson["id"] = win.id;
+             window_list.push_back(std::move(wjson));
+           }
+           wj["maintenance"] = std::move(window_list);
            list.push_back(std::move(wj));
          }
          out["workspaces"] = std::move(list);

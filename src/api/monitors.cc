@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "api/alert_settings.h"
+#include "api/alert_settings_json.h"
 #include "api/json.h"
 #include "api/views.h"
 
@@ -67,6 +69,9 @@ Status ReadMonitorFields(Fields& f, bool create, store::MonitorRecord& record) {
   if (!interval.ok()) return interval.error();
   auto enabled = f.Bool("enabled");
   if (!enabled.ok()) return enabled.error();
+  auto slow = f.Int("slow_threshold_ms", 0, model::kMaxInterval / 1000);
+  if (!slow.ok()) return slow.error();
+  const nlohmann::json* alerts = f.Raw("alerts");
   const nlohmann::json* check = f.Raw("check");
   if (check != nullptr && !check->is_null() && !check->is_object()) {
     return InvalidField("check", "'check' must be an object of check options");
@@ -98,6 +103,29 @@ Status ReadMonitorFields(Fields& f, bool create, store::MonitorRecord& record) {
   if (*interval) record.interval = **interval * 1'000'000;
   if (create && record.interval == 0) record.interval = model::kDefaultInterval;
   if (*enabled) record.enabled = **enabled;
+  // What is not a check option: the slow threshold and the alert policy's
+  // overrides (over the workspace's defaults), kept in canonical form.
+  nlohmann::json settings = nlohmann::json::parse(record.settings_json, nullptr, false);
+  if (!settings.is_object()) settings = nlohmann::json::object();
+  if (*slow) settings["slow_threshold_ms"] = **slow;
+  if (alerts != nullptr) {
+    model::AlertPolicy policy;
+    if (Status s = ApplyPolicyJson(*alerts, policy, "alerts."); !s.ok()) return s;
+    settings["alerts"] = PolicyJson(policy, *alerts);
+  }
+  record.settings_json = settings.dump();
+  return {};
+}
+
+// The channels a monitor's overrides name are its workspace's.
+Status CheckMonitorAlerts(const ApiContext& c, const store::MonitorRecord& record) {
+  const nlohmann::json settings = nlohmann::json::parse(record.settings_json, nullptr, false);
+  if (!settings.is_object() || !settings.contains("alerts")) return {};
+  model::AlertPolicy policy;
+  if (Status s = ApplyPolicyJson(settings["alerts"], policy, "alerts."); !s.ok()) return s;
+  if (Status s = CheckChannelNames(c, record.workspace, policy); !s.ok()) {
+    return InvalidField("alerts." + s.error().field, "alerts." + s.error().message);
+  }
   return {};
 }
 
@@ -112,6 +140,11 @@ nlohmann::json FullMonitorJson(const store::MonitorRecord& r, MonitorCatalog& ca
   m.enabled = r.enabled;
   nlohmann::json j = MonitorJson(m, latest);
   j["check"] = catalog.DisplayOptions(r);
+  const nlohmann::json settings = nlohmann::json::parse(r.settings_json, nullptr, false);
+  j["alerts"] = settings.is_object() ? settings.value("alerts", nlohmann::json::object())
+                                     : nlohmann::json::object();
+  j["slow_threshold_ms"] =
+      settings.is_object() ? settings.value("slow_threshold_ms", int64_t{0}) : int64_t{0};
   j["created_ms"] = r.created_ms;
   j["updated_ms"] = r.updated_ms;
   return j;
@@ -155,6 +188,7 @@ Response CreateMonitor(const ApiContext& c, MonitorCatalog& catalog,
   if (*role == model::Role::kViewer) {
     return ErrorResponse(PermissionDenied("a viewer cannot add monitors"));
   }
+  TOCSIN_CHECK(CheckMonitorAlerts(c, record));
   record.owner = static_cast<uint64_t>(p.user.id);
   TOCSIN_TRY(created, catalog.Create(std::move(record)));
   return JsonResponse(201, FullMonitorJson(*created, catalog, latest));
@@ -167,7 +201,7 @@ Response GetMonitor(const ApiContext& c, MonitorCatalog& catalog,
   TOCSIN_TRY(record, c.store->monitors().GetMonitor(target->monitor.id));
   if (!*record) return ErrorResponse(NotFound("no such monitor"));
   nlohmann::json j = FullMonitorJson(**record, catalog, latest);
-  j["slow_threshold_ms"] = target->monitor.slow_threshold / 1000;
+  j["slow_threshold_ms"] = target->monitor.slow_threshold / 1000;  // the file's too
   TOCSIN_TRY(incidents, c.store->alerts().ListIncidents(target->monitor.id, kRecentIncidents));
   nlohmann::json list = nlohmann::json::array();
   for (const auto& inc : *incidents) {
@@ -193,6 +227,7 @@ Response ChangeMonitor(const ApiContext& c, MonitorCatalog& catalog,
     Fields f(*body);
     TOCSIN_CHECK(ReadMonitorFields(f, false, record));
     TOCSIN_CHECK(f.Finish());
+    TOCSIN_CHECK(CheckMonitorAlerts(c, record));
   }
   TOCSIN_TRY(updated, catalog.Update(std::move(record)));
   return JsonResponse(200, FullMonitorJson(*updated, catalog, latest));

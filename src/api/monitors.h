@@ -19,6 +19,7 @@
 #include "api/http.h"
 #include "model/monitor.h"
 #include "pipeline/latest_states.h"
+#include "store/alerts.h"
 #include "store/monitors.h"
 
 namespace tocsin::api {
@@ -44,6 +45,11 @@ class MonitorCatalog {
   virtual Status Delete(model::MonitorId id) = 0;
   // The check options of a stored monitor for display (secrets redacted).
   virtual nlohmann::json DisplayOptions(const store::MonitorRecord& record) const = 0;
+  // Users' alert settings changed in the store (channels, policies,
+  // maintenance windows): rebuild what the evaluator and notifier use.
+  virtual Status SettingsChanged() = 0;
+  // Queues a notification (a channel's test) and wakes the notifier.
+  virtual Status Send(store::OutboxRow row) = 0;
 };
 
 // `catalog` and `latest` must outlive the routes, as must the context's.

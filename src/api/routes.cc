@@ -2,6 +2,7 @@
 
 #include "api/account_routes.h"
 #include "api/ack.h"
+#include "api/alert_settings.h"
 #include "api/export.h"
 #include "api/incidents.h"
 #include "api/openapi.h"
@@ -16,6 +17,7 @@ Router AllRoutes(const RouteParts& p) {
   router.Add(AccountRoutes(p.context));
   router.Add(MonitorRoutes(p.context, *p.catalog, *p.latest));
   router.Add(IncidentRoutes(p.context, *p.alerts));
+  router.Add(AlertSettingsRoutes(p.context, *p.catalog));
   router.Add(ExportRoutes(p.context, *p.catalog));
   router.Add(AckRoutes(p.ack_key, *p.alerts, p.context.store->alerts()));
   return router;

@@ -39,6 +39,15 @@ class StoredCatalog final : public MonitorCatalog {
     j.erase("url");
     return j;
   }
+  Status SettingsChanged() override {
+    ++settings_changes;
+    return {};
+  }
+  Status Send(store::OutboxRow row) override {
+    return store_.alerts().Apply({}, std::span<const store::OutboxRow>(&row, 1));
+  }
+
+  int settings_changes = 0;
 
  private:
   // The app checks URLs with the probe's parser; enough here to see the

@@ -61,20 +61,18 @@ nlohmann::json SummaryJson(const store::RangeSummary& s) {
           {"p99_us", s.p99_us}};
 }
 
+nlohmann::json NotificationJson(const store::OutboxRow& row) {
+  static constexpr const char* kStates[] = {"pending", "delivered", "failed"};
+  return {{"channel", row.channel},           {"event", model::NoticeEventName(row.event)},
+          {"dedup_key", row.dedup_key},       {"state", kStates[static_cast<int>(row.state)]},
+          {"attempts", row.attempts},         {"created_ms", row.created_ms},
+          {"delivered_ms", row.delivered_ms}, {"last_error", row.last_error}};
+}
+
 nlohmann::json IncidentJson(const model::Incident& inc,
                             const std::vector<store::OutboxRow>& notifications) {
   nlohmann::json sent = nlohmann::json::array();
-  for (const auto& row : notifications) {
-    static constexpr const char* kStates[] = {"pending", "delivered", "failed"};
-    sent.push_back({{"channel", row.channel},
-                    {"event", model::NoticeEventName(row.event)},
-                    {"dedup_key", row.dedup_key},
-                    {"state", kStates[static_cast<int>(row.state)]},
-                    {"attempts", row.attempts},
-                    {"created_ms", row.created_ms},
-                    {"delivered_ms", row.delivered_ms},
-                    {"last_error", row.last_error}});
-  }
+  for (const auto& row : notifications) sent.push_back(NotificationJson(row));
   return {{"id", inc.id},
           {"monitor_id", inc.monitor},
           {"kind", model::IncidentKindName(inc.kind)},

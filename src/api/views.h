@@ -23,6 +23,8 @@ nlohmann::json LatestJson(const model::LatestState& s);
 nlohmann::json MonitorJson(const model::Monitor& m, const pipeline::LatestStates& latest);
 nlohmann::json ResultJson(const model::CheckRecord& r);
 nlohmann::json SummaryJson(const store::RangeSummary& s);
+// One notification and how its delivery went.
+nlohmann::json NotificationJson(const store::OutboxRow& row);
 nlohmann::json IncidentJson(const model::Incident& inc,
                             const std::vector<store::OutboxRow>& notifications);
 

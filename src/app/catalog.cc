@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "alert/maintenance.h"
+#include "api/alert_settings_json.h"
 #include "probe/check_options.h"
 
 namespace tocsin::app {
@@ -72,7 +73,92 @@ Status Catalog::LoadStored() {
     const model::MonitorId id = record.id;
     api_[id] = ApiMonitor{std::move(record), std::move(*check)};
   }
+  return LoadSettingsLocked();
+}
+
+Status Catalog::LoadSettingsLocked() {
+  auto channels = store_.alert_settings().Channels(0);
+  if (!channels.ok()) return channels.error();
+  auto policies = store_.alert_settings().Policies();
+  if (!policies.ok()) return policies.error();
+  auto windows = store_.alert_settings().Windows(0);
+  if (!windows.ok()) return windows.error();
+  settings_ = WorkspaceSettings{};
+  for (const auto& record : *channels) {
+    model::Channel c;
+    const nlohmann::json j = nlohmann::json::parse(record.settings_json, nullptr, false);
+    if (!j.is_object() || !api::ApplyChannelJson(j, c).ok()) {
+      spdlog::warn("channel {} ('{}') is not used: its stored settings do not read", record.id,
+                   record.name);
+      continue;
+    }
+    c.name = std::string(model::kWorkspaceChannelPrefix) + std::to_string(record.id);
+    settings_.channel_names[record.workspace][record.name] = c.name;
+    settings_.channels.push_back(std::move(c));
+  }
+  for (auto& [workspace, json] : *policies) {
+    nlohmann::json j = nlohmann::json::parse(json, nullptr, false);
+    if (j.is_object()) settings_.policies[workspace] = std::move(j);
+  }
+  for (const auto& record : *windows) {
+    const nlohmann::json j = nlohmann::json::parse(record.window_json, nullptr, false);
+    auto w = j.is_object() ? api::WindowFromJson(j)
+                           : Result<model::MaintenanceWindow>(InvalidArgument("not JSON"));
+    if (!w.ok()) {
+      spdlog::warn("maintenance window {} is not used: {}", record.id, w.error().message);
+      continue;
+    }
+    for (const auto& id : j.value("monitors", nlohmann::json::array())) {
+      if (id.is_number_unsigned()) w->monitors.push_back(id.get<model::MonitorId>());
+    }
+    settings_.windows.emplace_back(record.workspace, std::move(*w));
+  }
   return {};
+}
+
+Status Catalog::SettingsChanged() {
+  std::lock_guard lock(mu_);
+  if (Status s = LoadSettingsLocked(); !s.ok()) return s;
+  return ApplyLocked();
+}
+
+Status Catalog::Send(store::OutboxRow row) {
+  if (Status s = store_.alerts().Apply({}, std::span<const store::OutboxRow>(&row, 1)); !s.ok()) {
+    return s;
+  }
+  notifier_.Wake();
+  return {};
+}
+
+model::AlertPolicy Catalog::PolicyOf(const store::MonitorRecord& r, bool owner_reachable) const {
+  model::AlertPolicy policy;
+  bool email_owner = true;
+  // The workspace's defaults, then the monitor's overrides: both were
+  // checked when set, so what fails to read here is skipped.
+  if (const auto it = settings_.policies.find(r.workspace); it != settings_.policies.end()) {
+    (void)api::ApplyPolicyJson(it->second, policy, "", {"email_owner"});
+    email_owner = it->second.value("email_owner", true);
+  }
+  const nlohmann::json settings = nlohmann::json::parse(r.settings_json, nullptr, false);
+  if (settings.is_object() && settings.contains("alerts")) {
+    (void)api::ApplyPolicyJson(settings["alerts"], policy, "");
+  }
+  // Channel names are the workspace's: the notifier knows them by id.
+  const auto names = settings_.channel_names.find(r.workspace);
+  const auto to_ids = [&](std::vector<std::string>& list) {
+    std::vector<std::string> out;
+    for (const auto& name : list) {
+      if (names == settings_.channel_names.end()) break;
+      if (const auto it = names->second.find(name); it != names->second.end()) {
+        out.push_back(it->second);
+      }
+    }
+    list = std::move(out);
+  };
+  to_ids(policy.notify);
+  to_ids(policy.escalate_to);
+  if (email_owner && owner_reachable) policy.notify.push_back(UserChannel(r.owner));
+  return policy;
 }
 
 Status Catalog::SetFile(const config::Config& config) {
@@ -110,13 +196,12 @@ Status Catalog::SetFile(const config::Config& config) {
     for (const auto& name : w.monitors) window.monitors.push_back(id_of.at(name));
     windows.push_back(std::move(window));
   }
-  auto maintenance = alert::MaintenanceSchedule::Build(std::move(windows));
-  if (!maintenance.ok()) return maintenance.error();
+  if (auto check = alert::MaintenanceSchedule::Build(windows); !check.ok()) return check.error();
 
   std::lock_guard lock(mu_);
   file_ = std::move(file);
   file_channels_ = config.notifications;
-  maintenance_ = std::move(*maintenance);
+  file_windows_ = std::move(windows);
   return ApplyLocked();
 }
 
@@ -135,6 +220,7 @@ Status Catalog::ApplyLocked() {
   // Users' monitors alert to their owner's address (the user's channel);
   // an owner without a confirmed address gets no mail.
   std::vector<model::Channel> channels = file_channels_;
+  channels.insert(channels.end(), settings_.channels.begin(), settings_.channels.end());
   std::set<uint64_t> owners;
   for (const auto& [id, a] : api_) owners.insert(a.record.owner);
   std::set<uint64_t> reachable;
@@ -155,20 +241,39 @@ Status Catalog::ApplyLocked() {
     const store::MonitorRecord& r = a.record;
     const bool runs = r.enabled && !disabled.contains(r.owner);
     plans.push_back({id, a.check, r.interval, runs});
+    const nlohmann::json settings = nlohmann::json::parse(r.settings_json, nullptr, false);
+    const Micros slow =
+        settings.is_object() ? settings.value("slow_threshold_ms", int64_t{0}) * 1000 : 0;
     alert::MonitorRules rule;
     rule.id = id;
     rule.name = r.name;
     rule.url = r.url;
     rule.interval = r.interval;
+    rule.slow_threshold = slow;
     rule.enabled = runs;
-    if (reachable.contains(r.owner)) rule.policy.notify = {UserChannel(r.owner)};
+    rule.policy = PolicyOf(r, reachable.contains(r.owner));
     rules.push_back(std::move(rule));
     list->push_back(
-        model::Monitor{id, r.workspace, r.name, r.owner, r.url, r.interval, 0, r.enabled});
+        model::Monitor{id, r.workspace, r.name, r.owner, r.url, r.interval, slow, r.enabled});
   }
+  // The file's windows, then the users': a window naming no monitor covers
+  // every monitor of its workspace.
+  std::vector<model::MaintenanceWindow> windows = file_windows_;
+  for (const auto& [workspace, w] : settings_.windows) {
+    model::MaintenanceWindow window = w;
+    if (window.monitors.empty()) {
+      for (const auto& [id, a] : api_) {
+        if (a.record.workspace == workspace) window.monitors.push_back(id);
+      }
+      if (window.monitors.empty()) continue;
+    }
+    windows.push_back(std::move(window));
+  }
+  auto maintenance = alert::MaintenanceSchedule::Build(std::move(windows));
+  if (!maintenance.ok()) return maintenance.error();
   scheduler_.Apply(std::move(plans));
   notifier_.SetChannels(std::move(channels));
-  alerts_.SetRules(std::move(rules), maintenance_);
+  alerts_.SetRules(std::move(rules), *maintenance);
   std::lock_guard lock(snapshot_mu_);
   snapshot_ = std::move(list);
   return {};

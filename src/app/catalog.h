@@ -38,6 +38,8 @@ class Catalog final : public api::MonitorCatalog {
   Result<store::MonitorRecord> Update(store::MonitorRecord record) override;
   Status Delete(model::MonitorId id) override;
   nlohmann::json DisplayOptions(const store::MonitorRecord& record) const override;
+  Status SettingsChanged() override;
+  Status Send(store::OutboxRow row) override;
 
  private:
   struct FileMonitor {
@@ -53,9 +55,24 @@ class Catalog final : public api::MonitorCatalog {
   // Validates a record's options and interval into a runnable check.
   static Result<std::shared_ptr<const probe::PreparedCheck>> Prepare(
       const store::MonitorRecord& record);
+  // Users' alert settings as the running parts use them.
+  struct WorkspaceSettings {
+    std::vector<model::Channel> channels;  // named "channel:<id>"
+    // workspace -> a channel's name there -> its name to the notifier
+    std::map<model::WorkspaceId, std::map<std::string, std::string>> channel_names;
+    std::map<model::WorkspaceId, nlohmann::json> policies;
+    std::vector<std::pair<model::WorkspaceId, model::MaintenanceWindow>> windows;
+  };
+
   // Hands the whole list to the scheduler, the evaluator and the notifier.
   // Called with mu_ held.
   Status ApplyLocked();
+  // Reads users' alert settings from the store. Called with mu_ held.
+  Status LoadSettingsLocked();
+  // An API monitor's policy: the defaults, its workspace's, its own
+  // overrides; channels by their notifier names, and its owner's address
+  // unless the workspace turned that off.
+  model::AlertPolicy PolicyOf(const store::MonitorRecord& record, bool owner_reachable) const;
 
   store::Store& store_;
   schedule::Scheduler& scheduler_;
@@ -65,7 +82,8 @@ class Catalog final : public api::MonitorCatalog {
   mutable std::mutex mu_;  // one change at a time; guards everything below
   std::vector<FileMonitor> file_;
   std::vector<model::Channel> file_channels_;
-  std::shared_ptr<const alert::MaintenanceSchedule> maintenance_;
+  std::vector<model::MaintenanceWindow> file_windows_;
+  WorkspaceSettings settings_;
   std::map<model::MonitorId, ApiMonitor> api_;
 
   mutable std::mutex snapshot_mu_;  // readers never wait for a change being applied

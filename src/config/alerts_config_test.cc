@@ -129,7 +129,7 @@ TEST(AlertsConfigTest, BadPolicyValuesNameTheirKey) {
   EXPECT_EQ(ErrorOf("alerts:\n  level: loud\n"),
             "tocsin.yaml:2: alerts.level: must be down, degraded or all, not 'loud'");
   EXPECT_EQ(ErrorOf("alerts:\n  remind_every: 1s\n"),
-            "tocsin.yaml:2: alerts.remind_every: '1s' is out of range (10s to 36500d), or never");
+            "tocsin.yaml:2: alerts.remind_every: '1s' is out of range (10s to 365d), or never");
   EXPECT_EQ(
       ErrorOf("alerts:\n  failure_threshold: 0\n"),
       "tocsin.yaml:2: alerts.failure_threshold: must be a whole number from 1 to 100, not '0'");

@@ -5,15 +5,14 @@
 #include <unordered_map>
 
 #include "alert/maintenance.h"
-#include "config/scalars.h"
+#include "alert/policy_keys.h"
+#include "alert/window_builder.h"
 #include "core/duration.h"
+#include "core/scalars.h"
 #include "notify/provider.h"
 
 namespace tocsin::config {
 namespace {
-
-constexpr int kMaxThreshold = 100;
-constexpr Micros kMinReminder = 10'000'000;  // 10s: faster would be a storm
 
 Result<std::vector<std::string>> TextList(const YamlReader& reader, const YamlEntry& e,
                                           const std::string& context) {
@@ -30,210 +29,30 @@ Result<std::vector<std::string>> TextList(const YamlReader& reader, const YamlEn
   return items;
 }
 
-// "never" (or 0) is 0; else a duration of at least `min`.
-Result<Micros> OptionalDuration(std::string_view text, Micros min) {
-  if (text == "never" || text == "0") return Micros{0};
-  auto d = ParseDurationIn(text, min, kMaxRetention);
-  if (!d.ok()) return InvalidArgument(d.error().message + ", or never");
-  return d;
-}
-
-struct AlertKey {
-  std::string_view key;
-  // Exactly one is set: a scalar key or a list key.
-  Status (*scalar)(model::AlertPolicy& p, std::string_view text);
-  Status (*list)(model::AlertPolicy& p, const std::vector<std::string>& items);
-  bool channels = false;  // the list names channels
-};
-
-constexpr AlertKey kAlertKeys[] = {
-    {"failure_threshold",
-     [](model::AlertPolicy& p, std::string_view t) -> Status {
-       auto v = ParseUnsignedIn(t, 1, kMaxThreshold);
-       if (!v.ok()) return v.error();
-       p.failure_threshold = static_cast<int>(*v);
-       return {};
-     },
-     nullptr},
-    {"success_threshold",
-     [](model::AlertPolicy& p, std::string_view t) -> Status {
-       auto v = ParseUnsignedIn(t, 1, kMaxThreshold);
-       if (!v.ok()) return v.error();
-       p.success_threshold = static_cast<int>(*v);
-       return {};
-     },
-     nullptr},
-    {"level",
-     [](model::AlertPolicy& p, std::string_view t) -> Status {
-       if (t == "down") {
-         p.level = model::AlertLevel::kDown;
-       } else if (t == "degraded") {
-         p.level = model::AlertLevel::kDegraded;
-       } else if (t == "all") {
-         p.level = model::AlertLevel::kAll;
-       } else {
-         return InvalidArgument("must be down, degraded or all, not '" + std::string(t) + "'");
-       }
-       return {};
-     },
-     nullptr},
-    {"remind_every",
-     [](model::AlertPolicy& p, std::string_view t) -> Status {
-       auto v = OptionalDuration(t, kMinReminder);
-       if (!v.ok()) return v.error();
-       p.remind_every = *v;
-       return {};
-     },
-     nullptr},
-    {"recovery",
-     [](model::AlertPolicy& p, std::string_view t) -> Status {
-       auto v = ParseBool(t);
-       if (!v.ok()) return v.error();
-       p.recovery = *v;
-       return {};
-     },
-     nullptr},
-    {"notify", nullptr,
-     [](model::AlertPolicy& p, const std::vector<std::string>& items) -> Status {
-       p.notify = items;
-       return {};
-     },
-     true},
-    {"escalate_after",
-     [](model::AlertPolicy& p, std::string_view t) -> Status {
-       auto v = OptionalDuration(t, kMinReminder);
-       if (!v.ok()) return v.error();
-       p.escalate_after = *v;
-       return {};
-     },
-     nullptr},
-    {"escalate_to", nullptr,
-     [](model::AlertPolicy& p, const std::vector<std::string>& items) -> Status {
-       p.escalate_to = items;
-       return {};
-     },
-     true},
-    {"flap_threshold",
-     [](model::AlertPolicy& p, std::string_view t) -> Status {
-       auto v = ParseUnsignedIn(t, 2, 1'000);
-       if (!v.ok()) return v.error();
-       p.flap_changes = static_cast<int>(*v);
-       return {};
-     },
-     nullptr},
-    {"flap_window",
-     [](model::AlertPolicy& p, std::string_view t) -> Status {
-       auto v = ParseDurationIn(t, 60'000'000, 86'400'000'000);
-       if (!v.ok()) return v.error();
-       p.flap_window = *v;
-       return {};
-     },
-     nullptr},
-    {"cert_warning_days", nullptr,
-     [](model::AlertPolicy& p, const std::vector<std::string>& items) -> Status {
-       std::vector<int> days;
-       for (const auto& item : items) {
-         auto v = ParseUnsignedIn(item, 1, 365);
-         if (!v.ok()) return v.error();
-         days.push_back(static_cast<int>(*v));
-       }
-       std::sort(days.rbegin(), days.rend());
-       days.erase(std::unique(days.begin(), days.end()), days.end());
-       p.cert_warning_days = std::move(days);
-       return {};
-     }},
-    {"quorum",
-     [](model::AlertPolicy& p, std::string_view t) -> Status {
-       auto v = ParseUnsignedIn(t, 0, 255);
-       if (!v.ok()) return v.error();
-       p.quorum = static_cast<int>(*v);
-       return {};
-     },
-     nullptr},
-    {"recheck_after",
-     [](model::AlertPolicy& p, std::string_view t) -> Status {
-       auto v = ParseDurationIn(t, 1'000'000, 300'000'000);
-       if (!v.ok()) return v.error();
-       p.recheck_after = *v;
-       return {};
-     },
-     nullptr},
-};
-
-const AlertKey* FindAlertKey(std::string_view key) {
-  for (const auto& k : kAlertKeys) {
-    if (k.key == key) return &k;
-  }
-  return nullptr;
-}
-
-// Channel settings by key, each read as text.
-Status SetChannelKey(model::Channel& c, std::string_view key, std::string_view text) {
-  if (key == "url") {
-    c.url = std::string(text);
-  } else if (key == "secret") {
-    c.secret = std::string(text);
-  } else if (key == "routing_key") {
-    c.routing_key = std::string(text);
-  } else if (key == "token") {
-    c.token = std::string(text);
-  } else if (key == "chat_id") {
-    c.chat_id = std::string(text);
-  } else {
-    return InvalidArgument("unknown channel setting '" + std::string(key) +
-                           "' (known: name, type, to, url, secret, routing_key, token, chat_id)");
-  }
-  return {};
-}
-
-Result<model::MaintenanceWindow::Repeat> ParseDays(const YamlReader& reader, const YamlEntry& e,
-                                                   const std::string& context,
-                                                   model::MaintenanceWindow& w) {
-  auto items = TextList(reader, e, context);
-  if (!items.ok()) return items.error();
-  static constexpr std::string_view kDays[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
-  for (const std::string& item : *items) {
-    if (e.name() == "weekly") {
-      const auto it = std::find(std::begin(kDays), std::end(kDays), item);
-      if (it == std::end(kDays)) {
-        return reader.ErrorAt(
-            e.value, context + "'" + item + "' is not a day (mon, tue, wed, thu, fri, sat, sun)");
-      }
-      w.weekdays |= static_cast<uint8_t>(1u << (it - std::begin(kDays)));
-    } else {
-      auto day = ParseUnsignedIn(item, 1, 31);
-      if (!day.ok()) return reader.ErrorAt(e.value, context + "monthly: " + day.error().message);
-      w.month_days |= 1u << *day;
-    }
-  }
-  return e.name() == "weekly" ? model::MaintenanceWindow::Repeat::kWeekly
-                              : model::MaintenanceWindow::Repeat::kMonthly;
-}
-
 }  // namespace
 
 bool IsAlertKey(std::string_view key) {
-  return FindAlertKey(key) != nullptr;
+  return alert::FindPolicyKey(key) != nullptr;
 }
 
 Status SetAlertKey(const YamlReader& reader, const YamlEntry& e, const std::string& context,
                    model::AlertPolicy& policy, AlertReferences& refs) {
-  const AlertKey* k = FindAlertKey(e.name());
+  const alert::PolicyKey* k = alert::FindPolicyKey(e.name());
   if (k == nullptr) return reader.ErrorAt(e.key, context + "unknown key " + Quote(e.name()));
   Status s;
-  if (k->scalar != nullptr) {
+  if (!k->is_list()) {
     auto text = reader.ScalarText(e, context);
     if (!text.ok()) return text.error();
-    s = k->scalar(policy, *text);
+    s = k->set(policy, *text);
   } else {
     auto items = TextList(reader, e, context);
     if (!items.ok()) return items.error();
-    if (k->channels) {
+    if (k->value == alert::PolicyValue::kNames) {
       for (const auto& name : *items) {
         refs.channels.push_back({name, e.value.line, context + e.name()});
       }
     }
-    s = k->list(policy, *items);
+    s = k->set_list(policy, *items);
   }
   if (!s.ok()) return reader.ErrorAt(e.value, context + e.name() + ": " + s.error().message);
   return {};
@@ -265,10 +84,12 @@ Status ParseNotificationsSection(const YamlReader& reader, const YamlNode& node,
             name->find_first_of("\r\n\t") != std::string::npos) {
           return reader.ErrorAt(e.value, numbered + "'name' must be 1 to 200 characters");
         }
-        if (name->starts_with(model::kUserChannelPrefix)) {
+        if (name->starts_with(model::kUserChannelPrefix) ||
+            name->starts_with(model::kWorkspaceChannelPrefix)) {
           return reader.ErrorAt(e.value, numbered + "names starting with '" +
-                                             std::string(model::kUserChannelPrefix) +
-                                             "' are reserved for users' own alert email");
+                                             std::string(model::kUserChannelPrefix) + "' or '" +
+                                             std::string(model::kWorkspaceChannelPrefix) +
+                                             "' are reserved for users' own channels");
         }
         c.name = *name;
         context = "notification " + Quote(c.name) + ": ";
@@ -294,7 +115,7 @@ Status ParseNotificationsSection(const YamlReader& reader, const YamlNode& node,
       } else {
         auto text = reader.ScalarText(e, context);
         if (!text.ok()) return text.error();
-        if (Status s = SetChannelKey(c, e.name(), *text); !s.ok()) {
+        if (Status s = notify::SetChannelKey(c, e.name(), *text); !s.ok()) {
           return reader.ErrorAt(e.key, context + s.error().message);
         }
       }
@@ -357,12 +178,8 @@ Status ParseMaintenanceSection(const YamlReader& reader, const YamlNode& node,
     auto entries = reader.Entries(*item, numbered);
     if (!entries.ok()) return entries.error();
     MaintenanceConfig m;
-    model::MaintenanceWindow& w = m.window;
-    w.name = "#" + std::to_string(index);
-    const YamlEntry* start = nullptr;
-    const YamlEntry* at = nullptr;
-    const YamlEntry* days = nullptr;
-    const YamlEntry* duration = nullptr;
+    alert::WindowBuilder b;
+    b.window().name = "#" + std::to_string(index);
     for (const YamlEntry& e : *entries) {
       const std::string context = numbered;
       if (e.name() == "monitors") {
@@ -372,61 +189,28 @@ Status ParseMaintenanceSection(const YamlReader& reader, const YamlNode& node,
         m.monitors = *names;
         continue;
       }
-      if (e.name() == "weekly" || e.name() == "monthly") {
-        if (days != nullptr) {
-          return reader.ErrorAt(e.key, context + "weekly and monthly exclude each other");
+      if (alert::WindowBuilder::IsDaysKey(e.name())) {
+        auto items = TextList(reader, e, context);
+        if (!items.ok()) return items.error();
+        if (Status s = b.SetDays(e.name(), *items); !s.ok()) {
+          return reader.ErrorAt(e.value, context + s.error().message);
         }
-        days = &e;
-        auto repeat = ParseDays(reader, e, context, w);
-        if (!repeat.ok()) return repeat.error();
-        w.repeat = *repeat;
         continue;
       }
       auto text = reader.ScalarText(e, context);
       if (!text.ok()) return text.error();
-      Status s;
-      if (e.name() == "name") {
-        w.name = *text;
-      } else if (e.name() == "time_zone") {
-        w.time_zone = *text;
-      } else if (e.name() == "start") {
-        start = &e;
-        auto v = alert::ParseLocalDateTime(*text);
-        if (v.ok()) w.start_local_s = *v;
-        s = v.ok() ? Status() : Status(v.error());
-      } else if (e.name() == "at") {
-        at = &e;
-        auto v = alert::ParseTimeOfDay(*text);
-        if (v.ok()) w.start_local_s = *v;
-        s = v.ok() ? Status() : Status(v.error());
-      } else if (e.name() == "duration") {
-        duration = &e;
-        auto v = ParseDurationIn(*text, 60'000'000, 31 * 86'400'000'000LL);
-        if (v.ok()) w.duration = *v;
-        s = v.ok() ? Status() : Status(v.error());
-      } else {
-        return reader.ErrorAt(e.key, context + "unknown key " + Quote(e.name()) +
-                                         " (known: name, monitors, time_zone, start, weekly, "
-                                         "monthly, at, duration)");
+      if (Status s = b.Set(e.name(), *text); !s.ok()) {
+        if (s.error().field == e.name()) return reader.ErrorAt(e.key, context + s.error().message);
+        return reader.ErrorAt(e.value, context + e.name() + ": " + s.error().message);
       }
-      if (!s.ok()) return reader.ErrorAt(e.value, context + e.name() + ": " + s.error().message);
     }
-    const std::string context = "maintenance window " + Quote(w.name) + ": ";
-    if (duration == nullptr) return reader.ErrorAt(*item, context + "has no 'duration'");
-    if (days == nullptr && start == nullptr) {
-      return reader.ErrorAt(*item,
-                            context + "needs 'start' (once) or 'weekly'/'monthly' with 'at'");
+    const std::string context = "maintenance window " + Quote(b.window().name) + ": ";
+    auto window = b.Finish();
+    if (!window.ok()) {
+      if (window.error().field.empty()) return reader.ErrorAt(*item, window.error().message);
+      return reader.ErrorAt(*item, context + window.error().message);
     }
-    if (days != nullptr && (start != nullptr || at == nullptr)) {
-      return reader.ErrorAt(*item, context + "a repeating window takes 'at' (HH:MM), not 'start'");
-    }
-    if (days == nullptr && at != nullptr) {
-      return reader.ErrorAt(at->key, context + "'at' goes with weekly or monthly");
-    }
-    // The time zone and the rest, as the evaluator will use them.
-    if (auto check = alert::MaintenanceSchedule::Build({w}); !check.ok()) {
-      return reader.ErrorAt(*item, check.error().message);
-    }
+    m.window = std::move(*window);
     windows.push_back(std::move(m));
   }
   return {};

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <unordered_map>
 
-#include "config/scalars.h"
+#include "core/scalars.h"
 #include "core/duration.h"
 #include "probe/check_options.h"
 

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "config/scalars.h"
+#include "core/scalars.h"
 #include "core/text.h"
 #include "net/host_port.h"
 #include "net/url.h"

@@ -46,6 +46,9 @@ inline Error PermissionDenied(std::string message) {
 inline Error NotFound(std::string message) {
   return {ErrorCode::kNotFound, std::move(message)};
 }
+inline Error Conflict(std::string message) {
+  return {ErrorCode::kConflict, std::move(message)};
+}
 inline Error Internal(std::string message) {
   return {ErrorCode::kInternal, std::move(message)};
 }

@@ -62,6 +62,9 @@ bool ChannelTypeFromName(std::string_view name, ChannelType* type);
 // The channel that mails a user's alerts to their address is named this,
 // then the user's id; config files cannot take these names.
 inline constexpr std::string_view kUserChannelPrefix = "user:";
+// Channels users make through the API are named to the notifier this, then
+// the channel's id (their own names are unique only in their workspace).
+inline constexpr std::string_view kWorkspaceChannelPrefix = "channel:";
 
 struct Channel {
   std::string name;

@@ -28,6 +28,8 @@ std::string_view NoticeEventName(NoticeEvent event) {
       return "acknowledged";
     case NoticeEvent::kAccountMail:
       return "account";
+    case NoticeEvent::kTest:
+      return "test";
   }
   return "unknown";
 }

@@ -45,6 +45,7 @@ enum class NoticeEvent : uint8_t {
   kCertWarning = 6,
   kAcknowledged = 7,
   kAccountMail = 8,  // not an alert: mail to a person about their account (confirm, reset, ...)
+  kTest = 9,         // "send a test notification": proves a channel reaches its people
 };
 std::string_view NoticeEventName(NoticeEvent event);
 

@@ -157,6 +157,7 @@ std::string NoticeTitle(const nlohmann::json& n) {
     return "RECOVERED: " + name + (Str(n, "health") == "degraded" ? " (now degraded)" : "");
   }
   if (event == "acknowledged") return "Acknowledged: " + name;
+  if (event == "test") return "Test notification from Tocsin";
   if (event == "flapping") return "FLAPPING: " + name;
   if (event == "settled") return "Settled: " + name + " is " + Str(n, "health");
   if (event == "certificate") {
@@ -201,6 +202,15 @@ Message Compose(const Delivery& d, const Links& links) {
       items.push_back(
           object{{"headline", fmt::format("... and {} more: {}", Int(n, "count"), titles)},
                  {"item_color", Color(Severity::kInfo)}});
+      continue;
+    }
+    if (Str(n, "event") == "test") {  // no monitor: says where it came from and why
+      items.push_back(
+          object{{"headline", "This is a test of the channel '" + Str(n, "channel") +
+                                  "', sent by " + Str(n, "requested_by") + " at " +
+                                  UtcTime(Int(n, "at_ms")) + ". Alerts will reach you here."},
+                 {"item_color", Color(Severity::kInfo)}});
+      if (d.notices.size() == 1) m.link = links.public_url;
       continue;
     }
     const nlohmann::json check = n.value("check", nlohmann::json::object());

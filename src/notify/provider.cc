@@ -28,6 +28,34 @@ const Provider& ProviderFor(model::ChannelType type) {
   return WebhookProviderInstance();
 }
 
+namespace {
+
+constexpr ChannelKey kChannelKeys[] = {
+    {"url", &model::Channel::url, false},
+    {"secret", &model::Channel::secret, true},
+    {"routing_key", &model::Channel::routing_key, true},
+    {"token", &model::Channel::token, true},
+    {"chat_id", &model::Channel::chat_id, false},
+};
+
+}  // namespace
+
+std::span<const ChannelKey> ChannelKeys() {
+  return kChannelKeys;
+}
+
+Status SetChannelKey(model::Channel& channel, std::string_view key, std::string_view text) {
+  for (const ChannelKey& k : kChannelKeys) {
+    if (k.key == key) {
+      channel.*k.field = std::string(text);
+      return {};
+    }
+  }
+  return InvalidField(std::string(key),
+                      "unknown channel setting '" + std::string(key) +
+                          "' (known: name, type, to, url, secret, routing_key, token, chat_id)");
+}
+
 Status ValidateChannel(const model::Channel& channel) {
   return ProviderFor(channel.type).Validate(channel);
 }

@@ -6,7 +6,9 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -50,6 +52,18 @@ class Provider {
 };
 
 const Provider& ProviderFor(model::ChannelType type);
+
+// The settings of a channel beside its name, type and `to` (url, secret,
+// routing_key, token, chat_id), each set from text: the YAML file and the
+// API read channels through this. The error lists the known keys.
+Status SetChannelKey(model::Channel& channel, std::string_view key, std::string_view text);
+// Those keys, and whether each is a secret (never shown back).
+struct ChannelKey {
+  std::string_view key;
+  std::string model::Channel::*field;
+  bool secret;
+};
+std::span<const ChannelKey> ChannelKeys();
 
 // Validates a channel with its kind's provider.
 Status ValidateChannel(const model::Channel& channel);

@@ -88,6 +88,8 @@ class AlertStore {
   // transaction.
   virtual Status RecordAttempts(std::span<const AttemptResult> attempts) = 0;
   virtual Result<std::vector<OutboxRow>> NotificationsOf(int64_t incident_id) = 0;
+  // The row of a dedup key (a test notification, followed by its sender).
+  virtual Result<std::optional<OutboxRow>> FindNotification(const std::string& dedup_key) = 0;
   virtual Result<OutboxStats> Stats() = 0;
 
   // A channel its receiver disabled (HTTP 410): remembered with a

@@ -1,5 +1,5 @@
 // The Store: everything Tocsin keeps, one interface per aggregate (monitors,
-// results, alerts, accounts), so the embedded SQLite back end and
+// results, alerts, accounts, users' alert settings), so the embedded SQLite back end and
 // PostgreSQL are interchangeable and no SQL leaks into other modules.
 //
 // Thread-safety: any call may come from any thread. Writes take turns, one
@@ -12,6 +12,7 @@
 
 #include "core/result.h"
 #include "store/accounts.h"
+#include "store/alert_settings.h"
 #include "store/alerts.h"
 #include "store/monitors.h"
 #include "store/results.h"
@@ -25,6 +26,7 @@ class Store {
   virtual ResultStore& results() = 0;
   virtual AlertStore& alerts() = 0;
   virtual AccountStore& accounts() = 0;
+  virtual AlertSettingsStore& alert_settings() = 0;
   // A consistent copy of everything to `path` (a new file), taken while
   // the store runs: SQLite's online backup.
   virtual Status Backup(const std::string& path) = 0;

@@ -56,7 +56,9 @@ class PagerDutyProvider final : public Provider {
                                                                 : "info";
       payload["payload"] = {
           {"summary", std::string(Utf8Prefix(NoticeSummary(n), kMaxSummary))},
-          {"source", monitor.value("url", "")},
+          // PagerDuty requires a source: a test notice has no monitor.
+          {"source",
+           monitor.value("url", "").empty() ? std::string("tocsin") : monitor.value("url", "")},
           {"severity", severity},
           {"timestamp",
            fmt::format("{:%Y-%m-%dT%H:%M:%S}Z",

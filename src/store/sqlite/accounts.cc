@@ -234,6 +234,7 @@ Status SqliteAccounts::PurgeUser(model::UserId id) {
     const std::string statements[] = {
         "DELETE FROM channels WHERE workspace_id IN (SELECT id FROM doomed)",
         "DELETE FROM maintenance_windows WHERE workspace_id IN (SELECT id FROM doomed)",
+        "DELETE FROM workspace_policies WHERE workspace_id IN (SELECT id FROM doomed)",
         "DELETE FROM api_tokens WHERE workspace_id IN (SELECT id FROM doomed) OR user_id = " + user,
         "DELETE FROM members WHERE workspace_id IN (SELECT id FROM doomed) OR user_id = " + user,
         "DELETE FROM links WHERE user_id = " + user + " OR workspace_id IN (SELECT id FROM doomed)",

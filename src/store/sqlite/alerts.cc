@@ -213,6 +213,19 @@ Result<std::vector<OutboxRow>> SqliteAlerts::NotificationsOf(int64_t incident_id
   return QueryOutbox("incident_id = ?1", incident_id, SIZE_MAX >> 1);
 }
 
+Result<std::optional<OutboxRow>> SqliteAlerts::FindNotification(const std::string& dedup_key) {
+  std::lock_guard lock(db_.reader_mu);
+  sqlite3* db = db_.reader.get();
+  auto q = Stmt::Prepare(
+      db, std::string("SELECT ") + kOutboxColumns + " FROM outbox WHERE dedup_key = ?1");
+  if (!q.ok()) return q.error();
+  q->Bind(1, dedup_key);
+  const int rc = q->Step();
+  if (rc == SQLITE_DONE) return std::optional<OutboxRow>();
+  if (rc != SQLITE_ROW) return SqliteError(db, "reading the outbox");
+  return std::optional<OutboxRow>(ReadOutbox(*q));
+}
+
 Result<int64_t> SqliteAlerts::NextDue() {
   std::lock_guard lock(db_.reader_mu);
   auto q = Stmt::Prepare(db_.reader.get(),

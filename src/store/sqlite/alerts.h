@@ -24,6 +24,7 @@ class SqliteAlerts final : public AlertStore {
   Status Reschedule(std::span<const int64_t> ids, int64_t next_attempt_ms) override;
   Status RecordAttempts(std::span<const AttemptResult> attempts) override;
   Result<std::vector<OutboxRow>> NotificationsOf(int64_t incident_id) override;
+  Result<std::optional<OutboxRow>> FindNotification(const std::string& dedup_key) override;
   Result<OutboxStats> Stats() override;
   Status DisableChannel(const std::string& name, const std::string& fingerprint,
                         const std::string& reason, int64_t at_ms) override;

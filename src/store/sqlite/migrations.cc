@@ -238,6 +238,16 @@ CREATE TABLE maintenance_windows (
 );
 ALTER TABLE outbox ADD COLUMN recipient TEXT NOT NULL DEFAULT '';
 )sql"},
+    // Users' alert settings: a workspace's default alert policy (channels
+    // and maintenance windows have their tables since 3); second-factor
+    // recovery codes, kept hashed.
+    {4, R"sql(
+CREATE TABLE workspace_policies (
+  workspace_id INTEGER PRIMARY KEY,
+  policy_json TEXT NOT NULL
+);
+ALTER TABLE users ADD COLUMN recovery_codes TEXT NOT NULL DEFAULT '';
+)sql"},
 };
 
 }  // namespace

@@ -2,6 +2,7 @@
 #include <filesystem>
 
 #include "store/sqlite/accounts.h"
+#include "store/sqlite/alert_settings.h"
 #include "store/sqlite/alerts.h"
 #include "store/sqlite/database.h"
 #include "store/sqlite/monitors.h"
@@ -17,6 +18,7 @@ class SqliteStore final : public Store {
   ResultStore& results() override { return *results_; }
   AlertStore& alerts() override { return *alerts_; }
   AccountStore& accounts() override { return *accounts_; }
+  AlertSettingsStore& alert_settings() override { return *alert_settings_; }
 
   Status Backup(const std::string& path) override {
     if (std::filesystem::exists(path)) {
@@ -65,6 +67,7 @@ class SqliteStore final : public Store {
     store->results_ = std::move(*results);
     store->alerts_ = std::make_unique<sqlite::SqliteAlerts>(*store->db_);
     store->accounts_ = std::make_unique<sqlite::SqliteAccounts>(*store->db_);
+    store->alert_settings_ = std::make_unique<sqlite::SqliteAlertSettings>(*store->db_);
     return std::unique_ptr<Store>(std::move(store));
   }
 
@@ -78,6 +81,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<sqlite::SqliteResults> results_;
   std::unique_ptr<sqlite::SqliteAlerts> alerts_;
   std::unique_ptr<sqlite::SqliteAccounts> accounts_;
+  std::unique_ptr<sqlite::SqliteAlertSettings> alert_settings_;
 };
 
 }  // namespace

@@ -325,6 +325,7 @@ TEST_F(SqliteStoreTest, OpenCreatesSchemaInWalMode) {
                                               "settings",
                                               "sqlite_sequence",
                                               "users",
+                                              "workspace_policies",
                                               "workspaces"}));
   EXPECT_EQ(raw.Column("PRAGMA journal_mode"), std::vector<std::string>{"wal"});
   EXPECT_EQ(raw.Int("SELECT max(version) FROM schema_migrations"),

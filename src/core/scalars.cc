@@ -1,11 +1,11 @@
-#include "config/scalars.h"
+#include "core/scalars.h"
 
 #include <charconv>
 #include <string>
 
 #include "core/duration.h"
 
-namespace tocsin::config {
+namespace tocsin {
 
 Result<uint64_t> ParseUnsigned(std::string_view text) {
   uint64_t value = 0;
@@ -41,4 +41,4 @@ Result<Micros> ParseDurationIn(std::string_view text, Micros lo, Micros hi) {
   return value;
 }
 
-}  // namespace tocsin::config
+}  // namespace tocsin

@@ -1,5 +1,5 @@
-// Scalar settings read the same way from the file and the environment. The
-// messages carry no location: callers say where the text came from.
+// Scalar settings read the same way from the file, the environment and the
+// API. The messages carry no location: callers say where the text came from.
 #pragma once
 
 #include <cstdint>
@@ -8,7 +8,7 @@
 #include "core/clock.h"
 #include "core/result.h"
 
-namespace tocsin::config {
+namespace tocsin {
 
 Result<uint64_t> ParseUnsigned(std::string_view text);
 // "must be a whole number from LO to HI, not 'TEXT'".
@@ -17,4 +17,4 @@ Result<uint64_t> ParseUnsignedIn(std::string_view text, uint64_t lo, uint64_t hi
 Result<bool> ParseBool(std::string_view text);
 Result<Micros> ParseDurationIn(std::string_view text, Micros lo, Micros hi);
 
-}  // namespace tocsin::config
+}  // namespace tocsin
