@@ -12,8 +12,12 @@ called and answered with a documented success at least once.
 Usage: openapi_test.py TOCSIN_BINARY SOURCE_DIR
 """
 
+import base64
 import email
 import glob
+import hashlib
+import hmac
+import struct
 import json
 import os
 import re
@@ -30,6 +34,16 @@ import jsonschema
 
 PASSWORD = "vellum orbit quasar tundra 47"
 ADMIN_PASSWORD = "quartz lemur ribbon cascade 31"
+
+
+def totp(secret_b32, at=None):
+    """RFC 6238: HMAC-SHA1, 30 s steps, 6 digits."""
+    key = base64.b32decode(secret_b32 + "=" * (-len(secret_b32) % 8))
+    step = int((time.time() if at is None else at) // 30)
+    digest = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF
+    return "%06d" % (value % 1000000)
 
 
 def free_port():
@@ -218,6 +232,34 @@ def main():
         c.call("PATCH", "/api/v1/account", {"time_zone": "Europe/Paris"}, ada, expect=200)
         c.call("PATCH", "/api/v1/account", {"time_zone": "Nowhere"}, ada, expect=400)
         c.call("PATCH", "/api/v1/account", {"name": "x"}, {"Cookie": cookie}, expect=403)
+        # Sessions: a second login is listed, and ended by its id.
+        c.call("POST", "/api/v1/session", {"email": "ada@example.com", "password": PASSWORD},
+               expect=200)
+        _, listed, _, _ = c.call("GET", "/api/v1/account/sessions", headers=ada, expect=200)
+        other = [x for x in listed["sessions"] if not x["current"]]
+        assert other, "the second session is not listed"
+        c.call("DELETE", "/api/v1/account/sessions/" + other[0]["id"], headers=ada, expect=204)
+        c.call("DELETE", "/api/v1/account/sessions/" + other[0]["id"], headers=ada, expect=404)
+        c.call("DELETE", "/api/v1/account/sessions", headers=ada, expect=204)
+        # Two-step login: set up, confirm, recovery codes, off again.
+        c.call("POST", "/api/v1/account/totp", {"password": "wrong"}, ada, expect=400)
+        _, setup, _, _ = c.call("POST", "/api/v1/account/totp", {"password": PASSWORD}, ada,
+                                expect=200)
+        c.call("POST", "/api/v1/account/totp/confirm", {"code": "000000"}, ada, expect=400)
+        _, rec, _, _ = c.call("POST", "/api/v1/account/totp/confirm",
+                              {"code": totp(setup["secret"])}, ada, expect=200)
+        c.call("POST", "/api/v1/account/totp", {"password": PASSWORD}, ada, expect=409)
+        _, rec, _, _ = c.call("POST", "/api/v1/account/recovery-codes", {"password": PASSWORD},
+                              ada, expect=200)
+        c.call("DELETE", "/api/v1/account/totp", {"password": PASSWORD, "code": "nope"}, ada,
+               expect=400)
+        c.call("DELETE", "/api/v1/account/totp",
+               {"password": PASSWORD, "code": rec["recovery_codes"][0]}, ada, expect=204)
+        c.call("DELETE", "/api/v1/account/totp",
+               {"password": PASSWORD, "code": rec["recovery_codes"][1]}, ada, expect=409)
+        c.call("POST", "/api/v1/account/recovery-codes", {"password": PASSWORD}, ada,
+               expect=409)
+
         _, tok, _, _ = c.call("POST", "/api/v1/session",
                               {"email": "admin@tocsin.test", "password": ADMIN_PASSWORD,
                                "token": True}, expect=201)

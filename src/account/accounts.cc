@@ -184,15 +184,12 @@ Result<Accounts::NewSession> Accounts::LogIn(const LoginRequest& r, int64_t now_
     return PermissionDenied("confirm your email address first: the link is in the mail we sent");
   }
   if (user.totp_enabled) {
-    int64_t step = 0;
     if (r.totp.empty()) return InvalidField("totp", "enter the code of your authenticator app");
-    if (!VerifyTotp(user.totp_secret, r.totp, now_ms / 1000, user.totp_last_step, &step)) {
+    if (!UseSecondFactor(&user, r.totp, now_ms)) {
       by_account_.Failed(account_key, now_ms);
       by_address_.Failed(address_key, now_ms);
       return InvalidField("totp", "this code is not valid (or was used already)");
     }
-    user.totp_last_step = step;
-    if (Status s = store_.accounts().UpdateUser(user); !s.ok()) return s.error();
   }
   by_account_.Succeeded(account_key);
   if (NeedsRehash(user.password_hash)) {
@@ -245,6 +242,7 @@ Result<Principal> Accounts::FromCookie(std::string_view cookie_value, int64_t no
   p.user = std::move(**user);
   p.session_hash = hash;
   p.csrf = (*session)->csrf;
+  if (Status s = MarkNeedsSecondFactor(&p); !s.ok()) return s.error();
   return p;
 }
 
@@ -271,6 +269,7 @@ Result<Principal> Accounts::FromBearer(std::string_view token, int64_t now_ms) {
   Principal p;
   p.user = std::move(**user);
   p.token = std::move(**found);
+  if (Status s = MarkNeedsSecondFactor(&p); !s.ok()) return s.error();
   return p;
 }
 

@@ -39,6 +39,9 @@ struct Principal {
   std::string session_hash;              // cookie requests
   std::string csrf;                      // cookie requests: state changes must echo it
   std::optional<model::ApiToken> token;  // token requests
+  // The server requires a second factor and this user has none yet: only
+  // setting one up (and logging out) is allowed.
+  bool needs_second_factor = false;
   bool read_only() const { return token && token->read_only; }
   bool by_cookie() const { return !session_hash.empty(); }
 };
@@ -106,6 +109,43 @@ class Accounts {
   // confirmation to the address the account had.
   Status Terminate(const Principal& p, std::string_view password, int64_t now_ms);
 
+  // --- sessions (security.cc)
+  struct SessionView {
+    std::string id;  // the first 16 hex digits of its hash: names it, cannot act as it
+    bool current = false;
+    int64_t created_ms = 0;
+    int64_t last_seen_ms = 0;
+    int64_t expires_ms = 0;
+    std::string user_agent;
+  };
+  Result<std::vector<SessionView>> Sessions(const Principal& p, int64_t now_ms);
+  // NotFound unless `id` names one of the user's sessions.
+  Status EndSession(const Principal& p, std::string_view id);
+  Status EndOtherSessions(const Principal& p);
+
+  // --- second factor (security.cc). Each step needs the password (or a
+  // code) again: a stolen session cannot take over the second factor.
+  struct TotpEnrollment {
+    std::string secret;  // base32, for typing into an authenticator app
+    std::string uri;     // otpauth://..., for a QR code
+  };
+  // Starts (or restarts) setting up TOTP; it is not required at login until
+  // confirmed with a code.
+  Result<TotpEnrollment> BeginTotp(const Principal& p, std::string_view password, int64_t now_ms);
+  // Confirms with a code from the app: TOTP is on, every other session
+  // ends, and the ten recovery codes come back, shown this once.
+  Result<std::vector<std::string>> ConfirmTotp(const Principal& p, std::string_view code,
+                                               int64_t now_ms);
+  // Needs the password and a code (or a recovery code); refused while the
+  // server requires a second factor. Ends every other session.
+  Status DisableTotp(const Principal& p, std::string_view password, std::string_view code,
+                     int64_t now_ms);
+  // Replaces the recovery codes (the old ones stop working).
+  Result<std::vector<std::string>> RenewRecoveryCodes(const Principal& p,
+                                                      std::string_view password);
+  // Whether the administrator requires a second factor of everyone.
+  Result<bool> SecondFactorRequired();
+
   // The user's role in a workspace; PermissionDenied if not a member.
   Result<model::Role> RoleIn(const Principal& p, model::WorkspaceId workspace);
 
@@ -116,6 +156,10 @@ class Accounts {
                       int64_t expires_ms, int64_t now_ms, Status* status);
   Status Mail(const std::string& to, const std::string& subject, const std::string& text,
               const std::string& key);
+  // Whether `code` is the user's TOTP code (recorded as used) or one of
+  // their recovery codes (spent); updates *user and the store.
+  bool UseSecondFactor(model::User* user, std::string_view code, int64_t now_ms);
+  Status MarkNeedsSecondFactor(Principal* p);
 
   store::Store& store_;
   Mailer mailer_;

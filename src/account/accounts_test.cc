@@ -10,6 +10,7 @@
 
 #include <regex>
 
+#include "account/totp.h"
 #include "core/temp_dir.h"
 #include "store/store.h"
 
@@ -326,6 +327,104 @@ TEST_F(AccountsTest, TerminationLeavesNothingOfTheUser) {
   EXPECT_EQ(Count("SELECT count(*) FROM users"), 1);
   EXPECT_EQ(Count("SELECT count(*) FROM monitors"), 1);
   EXPECT_FALSE(accounts_->FromCookie(p.session_hash, kNow).ok());
+}
+
+TEST_F(AccountsTest, SessionsAreListedAndEndedOneByOne) {
+  Confirmed("ada@example.com");
+  const Principal laptop = LoggedIn("ada@example.com");
+  const std::string phone =
+      accounts_->LogIn({"ada@example.com", kPassword, "", "192.0.2.1", "phone"}, kNow)
+          ->cookie_value;
+  ASSERT_TRUE(accounts_->FromCookie(phone, kNow).ok());
+  auto list = accounts_->Sessions(laptop, kNow);
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 2u);
+  const auto other =
+      std::find_if(list->begin(), list->end(), [](const auto& s) { return !s.current; });
+  ASSERT_NE(other, list->end());
+  EXPECT_EQ(other->id.size(), 16u);
+  EXPECT_FALSE(accounts_->EndSession(laptop, "0123456789abcdef").ok());
+  ASSERT_TRUE(accounts_->EndSession(laptop, other->id).ok());
+  EXPECT_FALSE(accounts_->FromCookie(phone, kNow).ok());
+  EXPECT_EQ(accounts_->Sessions(laptop, kNow)->size(), 1u);
+  // Another user's session ids name nothing here.
+  Confirmed("bob@example.com");
+  const Principal bob = LoggedIn("bob@example.com");
+  const std::string bobs = accounts_->Sessions(bob, kNow)->front().id;
+  EXPECT_EQ(accounts_->EndSession(laptop, bobs).error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(AccountsTest, TotpWithRecoveryCodesGuardsTheLogin) {
+  Confirmed("ada@example.com");
+  const Principal first = LoggedIn("ada@example.com");
+  const std::string second =
+      accounts_->LogIn({"ada@example.com", kPassword, "", "192.0.2.1", ""}, kNow)->cookie_value;
+  EXPECT_EQ(accounts_->BeginTotp(first, "wrong", kNow).error().field, "password");
+  auto setup = accounts_->BeginTotp(first, kPassword, kNow);
+  ASSERT_TRUE(setup.ok());
+  EXPECT_TRUE(setup->uri.starts_with("otpauth://totp/Tocsin:"));
+  // Not required until confirmed with a code.
+  EXPECT_TRUE(accounts_->LogIn({"ada@example.com", kPassword, "", "192.0.2.1", ""}, kNow).ok());
+  auto user = store_->accounts().GetUser(first.user.id);
+  const std::string secret = (*user)->totp_secret;
+  const std::string fresh_cookie =
+      accounts_->LogIn({"ada@example.com", kPassword, "", "192.0.2.1", ""}, kNow)->cookie_value;
+  Principal fresh = *accounts_->FromCookie(fresh_cookie, kNow);
+  EXPECT_EQ(accounts_->ConfirmTotp(fresh, "000000", kNow).error().field, "code");
+  auto codes = accounts_->ConfirmTotp(fresh, TotpCode(secret, kNow / 1000), kNow);
+  ASSERT_TRUE(codes.ok()) << codes.error().message;
+  ASSERT_EQ(codes->size(), 10u);
+  // Every other session ended with the change.
+  EXPECT_FALSE(accounts_->FromCookie(second, kNow).ok());
+  EXPECT_TRUE(accounts_->FromCookie(fresh_cookie, kNow).ok()) << "the session that confirmed stays";
+  // Now the login takes a code: the app's (once), or a recovery code (once).
+  const int64_t later = kNow + 60'000;
+  auto without = accounts_->LogIn({"ada@example.com", kPassword, "", "192.0.2.1", ""}, later);
+  EXPECT_EQ(without.error().field, "totp");
+  EXPECT_TRUE(
+      accounts_
+          ->LogIn({"ada@example.com", kPassword, TotpCode(secret, later / 1000), "192.0.2.1", ""},
+                  later)
+          .ok());
+  EXPECT_FALSE(
+      accounts_
+          ->LogIn({"ada@example.com", kPassword, TotpCode(secret, later / 1000), "192.0.2.1", ""},
+                  later)
+          .ok())
+      << "a code works once";
+  std::string upper = (*codes)[3];
+  for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  EXPECT_TRUE(accounts_->LogIn({"ada@example.com", kPassword, upper, "192.0.2.1", ""}, later).ok());
+  EXPECT_FALSE(
+      accounts_->LogIn({"ada@example.com", kPassword, (*codes)[3], "192.0.2.1", ""}, later).ok())
+      << "a recovery code works once";
+  EXPECT_EQ(Count("SELECT count(*) FROM users WHERE recovery_codes LIKE '%" + (*codes)[0] + "%'"),
+            0)
+      << "recovery codes are kept hashed";
+}
+
+TEST_F(AccountsTest, TurningTheSecondFactorOffNeedsItAndRespectsTheServerRule) {
+  Confirmed("ada@example.com");
+  const Principal p = LoggedIn("ada@example.com");
+  ASSERT_TRUE(accounts_->BeginTotp(p, kPassword, kNow).ok());
+  const std::string secret = (*store_->accounts().GetUser(p.user.id))->totp_secret;
+  const std::string cookie =
+      accounts_->LogIn({"ada@example.com", kPassword, "", "192.0.2.1", ""}, kNow)->cookie_value;
+  auto codes = accounts_->ConfirmTotp(*accounts_->FromCookie(cookie, kNow),
+                                      TotpCode(secret, kNow / 1000), kNow);
+  ASSERT_TRUE(codes.ok());
+  Principal on = *accounts_->FromCookie(cookie, kNow);
+  // Required by the server: cannot be turned off.
+  ASSERT_TRUE(store_->accounts().SetSetting("require_totp", "true").ok());
+  EXPECT_EQ(accounts_->DisableTotp(on, kPassword, (*codes)[0], kNow).error().code,
+            ErrorCode::kPermissionDenied);
+  ASSERT_TRUE(store_->accounts().SetSetting("require_totp", "false").ok());
+  EXPECT_EQ(accounts_->DisableTotp(on, kPassword, "nonsense", kNow).error().field, "code");
+  ASSERT_TRUE(accounts_->DisableTotp(on, kPassword, (*codes)[0], kNow).ok());
+  EXPECT_TRUE(accounts_->LogIn({"ada@example.com", kPassword, "", "192.0.2.1", ""}, kNow).ok());
+  // A user without one, on a server that requires one, may only set it up.
+  ASSERT_TRUE(store_->accounts().SetSetting("require_totp", "true").ok());
+  EXPECT_TRUE(LoggedIn("ada@example.com").needs_second_factor);
 }
 
 }  // namespace

@@ -87,13 +87,20 @@ std::string TotpUri(std::string_view secret, std::string_view account) {
 }
 
 std::vector<std::string> NewRecoveryCodes() {
+  // Bytes at or above the largest multiple of the alphabet's size are drawn
+  // again, so every character is equally likely (no modulo bias).
+  const size_t n = kRecoveryAlphabet.size();
+  const unsigned limit = static_cast<unsigned>(256 / n * n);
   std::vector<std::string> codes;
   for (int i = 0; i < kRecoveryCodes; ++i) {
-    const std::string random = RandomBytes(10);
     std::string code;
-    for (size_t j = 0; j < random.size(); ++j) {
-      if (j == 5) code += '-';
-      code += kRecoveryAlphabet[static_cast<unsigned char>(random[j]) % kRecoveryAlphabet.size()];
+    while (code.size() < 11) {
+      for (unsigned char b : RandomBytes(16)) {
+        if (b >= limit) continue;
+        if (code.size() == 5) code += '-';
+        code += kRecoveryAlphabet[b % n];
+        if (code.size() == 11) break;
+      }
     }
     codes.push_back(std::move(code));
   }

@@ -288,11 +288,14 @@ std::vector<Route> AccountRoutes(const ApiContext& c) {
                                       "out. <a href=\"/\">Log in</a> with the new one.</p>");
                     }});
 
-  // Server settings, for administrators: whether anyone may register.
+  // Server settings, for administrators: whether anyone may register, and
+  // whether everyone must have a second factor.
   auto settings_json = [c]() -> Result<nlohmann::json> {
     auto registration = c.store->accounts().GetSetting("registration", "open");
     if (!registration.ok()) return registration.error();
-    return nlohmann::json{{"registration", *registration}};
+    auto require_totp = c.accounts->SecondFactorRequired();
+    if (!require_totp.ok()) return require_totp.error();
+    return nlohmann::json{{"registration", *registration}, {"require_totp", *require_totp}};
   };
   routes.push_back({"GET", "/api/v1/admin/settings",
                     Authed(c, [settings_json](const Request&, const account::Principal& p) {
@@ -308,13 +311,22 @@ std::vector<Route> AccountRoutes(const ApiContext& c) {
          TOCSIN_TRY(body, ParseJsonObject(r));
          Fields f(*body);
          TOCSIN_TRY(registration, f.String("registration", 16));
+         TOCSIN_TRY(require_totp, f.Bool("require_totp"));
          TOCSIN_CHECK(f.Finish());
+         if (*require_totp && **require_totp && !p.user.totp_enabled) {
+           return ErrorResponse(InvalidField(
+               "require_totp", "set up your own second factor before requiring one of everyone"));
+         }
          if (*registration) {
            if (**registration != "open" && **registration != "invite") {
              return ErrorResponse(
                  InvalidField("registration", "'registration' is \"open\" or \"invite\""));
            }
            TOCSIN_CHECK(c.store->accounts().SetSetting("registration", **registration));
+         }
+         if (*require_totp) {
+           TOCSIN_CHECK(
+               c.store->accounts().SetSetting("require_totp", **require_totp ? "true" : "false"));
          }
          TOCSIN_TRY(j, settings_json());
          return JsonResponse(200, *j);

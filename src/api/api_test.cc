@@ -10,6 +10,7 @@
 #include "api/alert_settings.h"
 #include "api/json.h"
 #include "api/monitors.h"
+#include "api/security_routes.h"
 #include "api/stored_catalog_for_tests.h"
 #include "core/temp_dir.h"
 #include "store/store.h"
@@ -57,6 +58,7 @@ class ApiTest : public ::testing::Test {
     router_.Add(AccountRoutes(context_));
     router_.Add(MonitorRoutes(context_, *catalog_, latest_));
     router_.Add(AlertSettingsRoutes(context_, *catalog_));
+    router_.Add(SecurityRoutes(context_));
   }
 
   Reply Call(const std::string& method, const std::string& target, const Caller& who = {},
@@ -494,6 +496,26 @@ TEST_F(ApiTest, ATestNotificationIsQueuedAndFollowed) {
                  ada)
                 .status,
             404);
+}
+
+TEST_F(ApiTest, ARequiredSecondFactorLeavesOnlyItsSetUpOpen) {
+  const Caller admin = User("admin@example.com");  // the first user administers
+  Reply refused = Call("PATCH", "/api/v1/admin/settings", admin, R"({"require_totp": true})");
+  EXPECT_EQ(refused.status, 400) << "not before the administrator has one";
+  EXPECT_EQ(refused.json["error"]["field"], "require_totp");
+  const Caller ada = User("ada@example.com");
+  ASSERT_TRUE(store_->accounts().SetSetting("require_totp", "true").ok());
+  Reply blocked = Call("GET", "/api/v1/monitors", ada);
+  EXPECT_EQ(blocked.status, 403);
+  EXPECT_NE(blocked.raw.body.find("second factor"), std::string::npos);
+  EXPECT_EQ(
+      Call("POST", "/api/v1/monitors", ada, R"({"name": "x", "url": "https://x.example/"})").status,
+      403);
+  EXPECT_EQ(Call("GET", "/api/v1/account", ada).status, 200);
+  Reply setup =
+      Call("POST", "/api/v1/account/totp", ada, nlohmann::json{{"password", kPassword}}.dump());
+  EXPECT_EQ(setup.status, 200) << setup.raw.body;
+  EXPECT_EQ(Call("DELETE", "/api/v1/session", ada).status, 204);
 }
 
 }  // namespace

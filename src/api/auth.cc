@@ -90,10 +90,26 @@ int64_t NowMs() {
   return UnixMicros() / 1000;
 }
 
+namespace {
+
+// What a user the server requires a second factor of may do before setting
+// one up: see who they are, set it up, log out.
+bool AllowedWithoutSecondFactor(const Request& r) {
+  if (r.path == "/api/v1/session") return true;
+  if (r.path == "/api/v1/account") return r.method == "GET";
+  return r.path == "/api/v1/account/totp" || r.path == "/api/v1/account/totp/confirm";
+}
+
+}  // namespace
+
 Handler Authed(const ApiContext& context, AuthedHandler handler) {
   return [context, handler = std::move(handler)](const Request& request) {
     auto principal = Authenticate(*context.accounts, request, NowMs());
     if (!principal.ok()) return ErrorResponse(principal.error());
+    if (principal->needs_second_factor && !AllowedWithoutSecondFactor(request)) {
+      return ErrorResponse(PermissionDenied(
+          "this server requires a second factor: set one up first (POST /api/v1/account/totp)"));
+    }
     return handler(request, *principal);
   };
 }

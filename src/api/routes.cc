@@ -7,6 +7,7 @@
 #include "api/incidents.h"
 #include "api/openapi.h"
 #include "api/ops.h"
+#include "api/security_routes.h"
 
 namespace tocsin::api {
 
@@ -15,6 +16,7 @@ Router AllRoutes(const RouteParts& p) {
   router.Add(OpsRoutes(*p.metrics));
   router.Add(OpenApiRoutes());
   router.Add(AccountRoutes(p.context));
+  router.Add(SecurityRoutes(p.context));
   router.Add(MonitorRoutes(p.context, *p.catalog, *p.latest));
   router.Add(IncidentRoutes(p.context, *p.alerts));
   router.Add(AlertSettingsRoutes(p.context, *p.catalog));

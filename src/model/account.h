@@ -29,6 +29,7 @@ struct User {
   std::string totp_secret;  // raw bytes; "" without a second factor
   bool totp_enabled = false;
   int64_t totp_last_step = 0;  // a code works once
+  std::string recovery_codes;  // SHA-256 hex of each unused recovery code, comma-separated
   std::string time_zone = "UTC";
   bool weekly_summary = true;
   WorkspaceId personal_workspace = 0;

@@ -9,7 +9,7 @@ namespace {
 constexpr const char* kUserColumns =
     "id, email, name, password_hash, email_confirmed_at, created_at, admin, disabled, "
     "totp_secret, totp_enabled, totp_last_step, time_zone, weekly_summary, personal_workspace, "
-    "password_changed_at";
+    "password_changed_at, recovery_codes";
 constexpr const char* kSessionColumns =
     "id_hash, user_id, created_at, last_seen_at, expires_at, csrf, user_agent";
 constexpr const char* kTokenColumns =
@@ -33,6 +33,7 @@ model::User ReadUser(const Stmt& q) {
   u.weekly_summary = q.Int(12) != 0;
   u.personal_workspace = q.Int(13);
   u.password_changed_ms = q.Int(14);
+  u.recovery_codes = q.Text(15);
   return u;
 }
 
@@ -176,7 +177,7 @@ Status SqliteAccounts::UpdateUser(const model::User& u) {
   auto q = Stmt::Prepare(db, R"sql(
     UPDATE users SET email = ?2, name = ?3, password_hash = ?4, email_confirmed_at = ?5,
       admin = ?6, disabled = ?7, totp_secret = ?8, totp_enabled = ?9, totp_last_step = ?10,
-      time_zone = ?11, weekly_summary = ?12, password_changed_at = ?13
+      time_zone = ?11, weekly_summary = ?12, password_changed_at = ?13, recovery_codes = ?14
     WHERE id = ?1)sql");
   if (!q.ok()) return q.error();
   q->Bind(1, u.id);
@@ -192,6 +193,7 @@ Status SqliteAccounts::UpdateUser(const model::User& u) {
   q->Bind(11, u.time_zone);
   q->Bind(12, u.weekly_summary ? 1 : 0);
   q->Bind(13, u.password_changed_ms);
+  q->Bind(14, u.recovery_codes);
   if (q->Step() != SQLITE_DONE) {
     if (sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_UNIQUE) {
       return InvalidField("email", "this email address is taken");
