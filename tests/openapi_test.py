@@ -260,6 +260,66 @@ def main():
         c.call("POST", "/api/v1/account/recovery-codes", {"password": PASSWORD}, ada,
                expect=409)
 
+        # Teams: make one, invite Bob by the mailed link's page, then by the
+        # API; roles; removal.
+        _, team, _, _ = c.call("POST", "/api/v1/teams", {"name": "Ops"}, ada, expect=201)
+        c.call("POST", "/api/v1/teams", {"name": ""}, ada, expect=400)
+        c.call("GET", "/api/v1/teams", headers=ada, expect=200)
+        tp = "/api/v1/teams/%d" % team["id"]
+        c.call("POST", tp + "/invitations", {"email": "bob@example.com", "role": "boss"}, ada,
+               expect=400)
+        c.call("POST", tp + "/invitations", {"email": "bob@example.com", "role": "editor"}, ada,
+               expect=202)
+        invite = wait_for(lambda: mailed_link(data, "/invite/"))
+        assert invite, "no invitation mail"
+        c.call("GET", invite, expect=200)
+        c.call("POST", invite, form="email=bob%40example.com&password=wrong", expect=401)
+        c.call("POST", invite, form="email=bob%40example.com&password=" +
+               PASSWORD.replace(" ", "+"), expect=200)
+        c.call("POST", invite, form="email=bob%40example.com&password=" +
+               PASSWORD.replace(" ", "+"), expect=404)
+        _, bob_login, _, bob_headers = c.call(
+            "POST", "/api/v1/session", {"email": "bob@example.com", "password": PASSWORD},
+            expect=200)
+        bob = {"Cookie": bob_headers["Set-Cookie"].split(";")[0],
+               "X-CSRF-Token": bob_login["csrf_token"]}
+        c.call("POST", tp + "/invitations", {"email": "bob@example.com", "role": "owner"}, ada,
+               expect=202)
+        second_invite = wait_for(lambda: (mailed_link(data, "/invite/") or invite) != invite
+                                 and mailed_link(data, "/invite/"))
+        assert second_invite, "no second invitation mail"
+        token = second_invite.rsplit("/", 1)[1]
+        c.call("POST", "/api/v1/invitations/accept", {"token": token}, bob, expect=200)
+        c.call("POST", "/api/v1/invitations/accept", {"token": token}, bob, expect=404)
+        _, members, _, _ = c.call("GET", tp + "/members", headers=ada, expect=200)
+        ids = {m["email"]: m["user_id"] for m in members["members"]}
+        c.call("PATCH", tp + "/members/%d" % ids["bob@example.com"], {"role": "viewer"}, ada,
+               expect=200)
+        c.call("PATCH", tp + "/members/%d" % ids["ada@example.com"], {"role": "viewer"}, ada,
+               expect=409)
+        c.call("DELETE", tp + "/members/%d" % ids["bob@example.com"], headers=ada, expect=204)
+        c.call("DELETE", tp + "/members/%d" % ids["bob@example.com"], headers=ada, expect=404)
+        c.call("GET", "/api/v1/teams/999999/members", headers=ada, expect=404)
+        # The address: to a new one (confirmed by the API), and back (by the
+        # mailed link's page).
+        c.call("POST", "/api/v1/account/email", {"password": "wrong", "email": "a@b.example"},
+               ada, expect=400)
+        c.call("POST", "/api/v1/account/email",
+               {"password": PASSWORD, "email": "ada2@example.com"}, ada, expect=202)
+        moved = wait_for(lambda: mailed_link(data, "/email/"))
+        assert moved, "no address-change mail"
+        c.call("GET", moved, expect=200)
+        c.call("POST", "/api/v1/account/email/confirm", {"token": moved.rsplit("/", 1)[1]},
+               expect=200)
+        c.call("POST", "/api/v1/account/email/confirm", {"token": "nope"}, expect=404)
+        c.call("POST", "/api/v1/account/email",
+               {"password": PASSWORD, "email": "ada@example.com"}, ada, expect=202)
+        back = wait_for(lambda: (mailed_link(data, "/email/") or moved) != moved
+                        and mailed_link(data, "/email/"))
+        assert back, "no second address-change mail"
+        c.call("POST", back, expect=200)
+        c.call("POST", back, expect=404)
+
         _, tok, _, _ = c.call("POST", "/api/v1/session",
                               {"email": "admin@tocsin.test", "password": ADMIN_PASSWORD,
                                "token": True}, expect=201)

@@ -99,7 +99,7 @@ Status Accounts::Register(const Registration& r, int64_t now_ms) {
   if (*count > 0) {
     auto mode = store_.accounts().GetSetting("registration", "open");
     if (!mode.ok()) return mode.error();
-    if (*mode != "open") {
+    if (*mode != "open" && !Invited(r.invitation, email, now_ms)) {
       return PermissionDenied("registration is by invitation on this server");
     }
   }
@@ -141,6 +141,13 @@ Status Accounts::Register(const Registration& r, int64_t now_ms) {
                   "\n\nThe link works once, within 48 hours. If you did not register, ignore this "
                   "message and nothing happens.\n",
               "confirm-" + std::to_string(created->id));
+}
+
+bool Accounts::Invited(std::string_view invitation, const std::string& email, int64_t now_ms) {
+  if (invitation.empty()) return false;
+  auto link =
+      store_.accounts().PeekLink(HashSecret(invitation), model::LinkKind::kInvitation, now_ms);
+  return link.ok() && link->email == email;
 }
 
 Result<model::User> Accounts::ConfirmEmail(std::string_view token, int64_t now_ms) {

@@ -60,6 +60,9 @@ class Accounts {
     std::string password;
     bool age_confirmed = false;
     bool policy_accepted = false;
+    // An invitation's token: lets its address register when registration
+    // is by invitation only.
+    std::string invitation;
   };
   // Creates the account (unconfirmed) and mails a confirmation link. If the
   // address is taken, that address gets a mail saying so instead, and the
@@ -146,6 +149,30 @@ class Accounts {
   // Whether the administrator requires a second factor of everyone.
   Result<bool> SecondFactorRequired();
 
+  // --- the contact address (teams.cc)
+  // Needs the password. The new address gets a confirmation link and takes
+  // effect only when it is followed; the old one is told. A taken address
+  // answers the same (its owner is told instead): no enumeration.
+  Status RequestEmailChange(const Principal& p, std::string_view password,
+                            std::string_view new_email, int64_t now_ms);
+  Result<model::User> ConfirmEmailChange(std::string_view token, int64_t now_ms);
+
+  // --- teams (teams.cc): workspaces beside the personal one, with members
+  // in roles. Owners invite and set roles; a team keeps at least one owner.
+  Result<model::Workspace> CreateTeam(const Principal& p, std::string name);
+  Result<std::vector<store::Member>> Members(const Principal& p, model::WorkspaceId team);
+  // Mails an invitation link for `role` to `email`.
+  Status Invite(const Principal& p, model::WorkspaceId team, std::string_view email,
+                model::Role role, int64_t now_ms);
+  // The invitation of a link, for the caller whose confirmed address it was
+  // sent to: they join the team in its role.
+  Result<model::Workspace> AcceptInvitation(const Principal& p, std::string_view token,
+                                            int64_t now_ms);
+  Status SetRole(const Principal& p, model::WorkspaceId team, model::UserId member,
+                 model::Role role);
+  // An owner removes a member, or a member leaves.
+  Status RemoveMember(const Principal& p, model::WorkspaceId team, model::UserId member);
+
   // The user's role in a workspace; PermissionDenied if not a member.
   Result<model::Role> RoleIn(const Principal& p, model::WorkspaceId workspace);
 
@@ -160,6 +187,12 @@ class Accounts {
   // their recovery codes (spent); updates *user and the store.
   bool UseSecondFactor(model::User* user, std::string_view code, int64_t now_ms);
   Status MarkNeedsSecondFactor(Principal* p);
+  // Whether `invitation` is a live invitation sent to `email`.
+  bool Invited(std::string_view invitation, const std::string& email, int64_t now_ms);
+  // A team (not a personal workspace) where the caller is an owner.
+  Result<model::Workspace> OwnedTeam(const Principal& p, model::WorkspaceId team);
+  // Whether removing or demoting `member` would leave the team no owner.
+  Result<bool> LastOwner(model::WorkspaceId team, model::UserId member);
 
   store::Store& store_;
   Mailer mailer_;

@@ -61,7 +61,9 @@ Response Register(const ApiContext& c, const Request& r) {
   TOCSIN_TRY(password, f.RequiredString("password", kMaxPasswordField));
   TOCSIN_TRY(age, f.Bool("age_confirmed"));
   TOCSIN_TRY(policy, f.Bool("policy_accepted"));
+  TOCSIN_TRY(invitation, f.String("invitation", 200));
   TOCSIN_CHECK(f.Finish());
+  reg.invitation = invitation->value_or("");
   reg.name = *name;
   reg.email = *email;
   reg.password = *password;
@@ -117,30 +119,6 @@ Response LogIn(const ApiContext& c, const Request& r) {
 }
 
 // GET /confirm/{token}, GET /reset/{token}: the page a mailed link opens.
-std::string TokenForm(std::string_view button, std::string_view fields_html) {
-  return "<form method=\"post\">" + std::string(fields_html) + "<p><button type=\"submit\">" +
-         HtmlEscape(button) + "</button></p></form>";
-}
-
-std::string LinkProblem(const Error& e) {
-  if (e.code == ErrorCode::kNotFound) {
-    return "<p>This link is not valid: it was used already, it has expired, or it was never "
-           "ours. Ask for a new one from the login page.</p>";
-  }
-  return "<p>" + HtmlEscape(e.message) + "</p>";
-}
-
-int LinkStatus(const Error& e) {
-  switch (e.code) {
-    case ErrorCode::kNotFound:
-      return 404;
-    case ErrorCode::kInvalidArgument:
-      return 400;
-    default:
-      return 503;
-  }
-}
-
 }  // namespace
 
 std::vector<Route> AccountRoutes(const ApiContext& c) {

@@ -63,4 +63,36 @@ std::map<std::string, std::string> ParseForm(std::string_view body) {
   return out;
 }
 
+std::string TokenForm(std::string_view button, std::string_view fields_html) {
+  return "<form method=\"post\">" + std::string(fields_html) + "<p><button type=\"submit\">" +
+         HtmlEscape(button) + "</button></p></form>";
+}
+
+std::string LinkProblem(const Error& e) {
+  if (e.code == ErrorCode::kNotFound) {
+    return "<p>This link is not valid: it was used already, it has expired, or it was never "
+           "ours. Ask for a new one from the login page.</p>";
+  }
+  return "<p>" + HtmlEscape(e.message) + "</p>";
+}
+
+int LinkStatus(const Error& e) {
+  switch (e.code) {
+    case ErrorCode::kNotFound:
+      return 404;
+    case ErrorCode::kInvalidArgument:
+      return 400;
+    case ErrorCode::kPermissionDenied:
+      return 403;
+    case ErrorCode::kConflict:
+      return 409;
+    case ErrorCode::kUnauthenticated:
+      return 401;
+    case ErrorCode::kResourceExhausted:
+      return 429;
+    default:
+      return 503;
+  }
+}
+
 }  // namespace tocsin::api

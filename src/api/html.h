@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "api/http.h"
+#include "core/result.h"
 #include "core/text.h"
 
 namespace tocsin::api {
@@ -19,5 +20,11 @@ Response HtmlPage(int status, std::string_view title, std::string_view body_html
 // "a=1&b=x%20y" -> {a: 1, b: "x y"}; '+' is a space. Malformed escapes are
 // kept as written.
 std::map<std::string, std::string> ParseForm(std::string_view body);
+
+// The pages behind mailed links: a form posting back to the link (a GET
+// never acts, so mail scanners follow links harmlessly), and what went wrong.
+std::string TokenForm(std::string_view button, std::string_view fields_html);
+std::string LinkProblem(const Error& e);
+int LinkStatus(const Error& e);
 
 }  // namespace tocsin::api

@@ -8,6 +8,7 @@
 #include "api/openapi.h"
 #include "api/ops.h"
 #include "api/security_routes.h"
+#include "api/team_routes.h"
 
 namespace tocsin::api {
 
@@ -17,6 +18,7 @@ Router AllRoutes(const RouteParts& p) {
   router.Add(OpenApiRoutes());
   router.Add(AccountRoutes(p.context));
   router.Add(SecurityRoutes(p.context));
+  router.Add(TeamRoutes(p.context));
   router.Add(MonitorRoutes(p.context, *p.catalog, *p.latest));
   router.Add(IncidentRoutes(p.context, *p.alerts));
   router.Add(AlertSettingsRoutes(p.context, *p.catalog));

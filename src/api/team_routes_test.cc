@@ -1,0 +1,141 @@
+// Teams and the contact address through the Router: invitations go to one
+// address and only its owner can use them, roles decide who changes what, a
+// team keeps an owner, and an address changes only once the new one is
+// confirmed.
+#include "api/api_test_fixture.h"
+
+namespace tocsin::api {
+namespace {
+
+// The token after `path` in the last mail to `to`.
+std::string MailedToken(const std::map<std::string, std::string>& mail, const std::string& to,
+                        const std::string& path) {
+  const auto it = mail.find(to);
+  if (it == mail.end()) return "";
+  const size_t at = it->second.find(path);
+  if (at == std::string::npos) return "";
+  const size_t start = at + path.size();
+  return it->second.substr(start, it->second.find_first_of(" \n", start) - start);
+}
+
+TEST_F(ApiTest, AnInvitationLetsItsAddressJoinInItsRole) {
+  const Caller ada = User("ada@example.com");
+  const Caller bob = User("bob@example.com");
+  const Caller eve = User("eve@example.com");
+  Reply team = Call("POST", "/api/v1/teams", ada, R"({"name": "Ops"})");
+  ASSERT_EQ(team.status, 201) << team.raw.body;
+  const std::string id = std::to_string(team.json["id"].get<int64_t>());
+  // Only owners invite.
+  EXPECT_EQ(Call("POST", "/api/v1/teams/" + id + "/invitations", bob,
+                 R"({"email": "bob@example.com", "role": "owner"})")
+                .status,
+            404);
+  ASSERT_EQ(Call("POST", "/api/v1/teams/" + id + "/invitations", ada,
+                 R"({"email": "bob@example.com", "role": "editor"})")
+                .status,
+            202);
+  const std::string token = MailedToken(mail_, "bob@example.com", "/invite/");
+  ASSERT_FALSE(token.empty());
+  // A forwarded invitation does not let someone else in.
+  EXPECT_EQ(Call("POST", "/api/v1/invitations/accept", eve, nlohmann::json{{"token", token}}.dump())
+                .status,
+            403);
+  Reply joined =
+      Call("POST", "/api/v1/invitations/accept", bob, nlohmann::json{{"token", token}}.dump());
+  ASSERT_EQ(joined.status, 200) << joined.raw.body;
+  EXPECT_EQ(Call("POST", "/api/v1/invitations/accept", bob, nlohmann::json{{"token", token}}.dump())
+                .status,
+            404)
+      << "an invitation works once";
+  Reply members = Call("GET", "/api/v1/teams/" + id + "/members", bob);
+  ASSERT_EQ(members.json["members"].size(), 2u);
+  // An editor adds the team's monitors; a stranger does not see them.
+  Reply made = Call("POST", "/api/v1/monitors", bob,
+                    nlohmann::json{{"name", "team site"},
+                                   {"url", "https://team.example/"},
+                                   {"workspace_id", team.json["id"]}}
+                        .dump());
+  ASSERT_EQ(made.status, 201) << made.raw.body;
+  const std::string monitor = "/api/v1/monitors/" + std::to_string(made.json["id"].get<int64_t>());
+  EXPECT_EQ(Call("GET", monitor, ada).status, 200);
+  EXPECT_EQ(Call("GET", monitor, eve).status, 404);
+  EXPECT_EQ(Call("GET", "/api/v1/teams/" + id + "/members", eve).status, 404);
+  // Roles: an editor cannot change them; the last owner cannot step down.
+  const std::string bob_id = std::to_string(members.json["members"][1]["user_id"].get<int64_t>());
+  const std::string ada_id = std::to_string(members.json["members"][0]["user_id"].get<int64_t>());
+  EXPECT_EQ(
+      Call("PATCH", "/api/v1/teams/" + id + "/members/" + ada_id, bob, R"({"role": "viewer"})")
+          .status,
+      403);
+  EXPECT_EQ(
+      Call("PATCH", "/api/v1/teams/" + id + "/members/" + ada_id, ada, R"({"role": "viewer"})")
+          .status,
+      409);
+  Reply viewer =
+      Call("PATCH", "/api/v1/teams/" + id + "/members/" + bob_id, ada, R"({"role": "viewer"})");
+  ASSERT_EQ(viewer.status, 200) << viewer.raw.body;
+  EXPECT_EQ(viewer.json["role"], "viewer");
+  EXPECT_EQ(Call("PATCH", monitor, bob, R"({"name": "renamed"})").status, 403);
+  EXPECT_EQ(Call("DELETE", "/api/v1/teams/" + id + "/members/" + ada_id, ada).status, 409);
+  // Leaving: the team's monitors are gone from view.
+  EXPECT_EQ(Call("DELETE", "/api/v1/teams/" + id + "/members/" + bob_id, bob).status, 204);
+  EXPECT_EQ(Call("GET", monitor, bob).status, 404);
+  EXPECT_EQ(Call("GET", "/api/v1/teams", bob).json["teams"].size(), 0u);
+}
+
+TEST_F(ApiTest, InviteOnlyRegistrationAdmitsTheInvited) {
+  const Caller admin = User("admin@example.com");
+  ASSERT_EQ(Call("PATCH", "/api/v1/admin/settings", admin, R"({"registration": "invite"})").status,
+            200);
+  Reply team = Call("POST", "/api/v1/teams", admin, R"({"name": "Ops"})");
+  ASSERT_EQ(Call("POST",
+                 "/api/v1/teams/" + std::to_string(team.json["id"].get<int64_t>()) + "/invitations",
+                 admin, R"({"email": "new@example.com", "role": "viewer"})")
+                .status,
+            202);
+  const std::string token = MailedToken(mail_, "new@example.com", "/invite/");
+  nlohmann::json reg = {{"name", "New"},
+                        {"email", "new@example.com"},
+                        {"password", kPassword},
+                        {"age_confirmed", true},
+                        {"policy_accepted", true}};
+  EXPECT_EQ(Call("POST", "/api/v1/account", {}, reg.dump()).status, 403);
+  reg["invitation"] = token;
+  reg["email"] = "other@example.com";
+  EXPECT_EQ(Call("POST", "/api/v1/account", {}, reg.dump()).status, 403)
+      << "the invitation is for one address";
+  reg["email"] = "new@example.com";
+  EXPECT_EQ(Call("POST", "/api/v1/account", {}, reg.dump()).status, 202);
+}
+
+TEST_F(ApiTest, AnAddressChangesOnlyWhenTheNewOneIsConfirmed) {
+  Caller ada = User("ada@example.com");
+  EXPECT_EQ(Call("POST", "/api/v1/account/email", ada,
+                 R"({"password": "wrong", "email": "ada@new.example"})")
+                .json["error"]["field"],
+            "password");
+  ASSERT_EQ(Call("POST", "/api/v1/account/email", ada,
+                 nlohmann::json{{"password", kPassword}, {"email", "ada@new.example"}}.dump())
+                .status,
+            202);
+  EXPECT_NE(mail_["ada@example.com"].find("asked to change the address"), std::string::npos)
+      << mail_["ada@example.com"];
+  EXPECT_EQ(Call("GET", "/api/v1/account", ada).json["email"], "ada@example.com");
+  const std::string token = MailedToken(mail_, "ada@new.example", "/email/");
+  ASSERT_FALSE(token.empty());
+  Reply done = Call("POST", "/email/" + token, {}, "", "");
+  EXPECT_EQ(done.status, 200);
+  EXPECT_EQ(Call("GET", "/api/v1/account", ada).json["email"], "ada@new.example");
+  EXPECT_NE(mail_["ada@example.com"].find("is now ada@new.example"), std::string::npos);
+  EXPECT_EQ(Call("POST", "/email/" + token, {}, "", "").status, 404) << "the link works once";
+  // A taken address answers the same, and changes nothing.
+  User("bob@example.com");
+  EXPECT_EQ(Call("POST", "/api/v1/account/email", ada,
+                 nlohmann::json{{"password", kPassword}, {"email", "bob@example.com"}}.dump())
+                .status,
+            202);
+  EXPECT_TRUE(MailedToken(mail_, "bob@example.com", "/email/").empty());
+}
+
+}  // namespace
+}  // namespace tocsin::api
