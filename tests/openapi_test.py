@@ -326,6 +326,17 @@ def main():
         admin_h = {"Authorization": "Bearer " + tok["token"]}
         c.call("GET", "/api/v1/admin/settings", headers=admin_h, expect=200)
         c.call("GET", "/api/v1/admin/settings", headers=ada, expect=403)
+        c.call("GET", "/api/v1/banner", expect=200)
+        c.call("POST", "/api/v1/admin/notices",
+               {"kind": "announcement", "subject": "Maintenance", "text": "Tonight.",
+                "banner": True}, admin_h, expect=202)
+        c.call("POST", "/api/v1/admin/notices", {"kind": "x", "subject": "s", "text": "t"},
+               admin_h, expect=400)
+        c.call("POST", "/api/v1/admin/notices", {"kind": "security", "subject": "s",
+                                                 "text": "t"}, ada, expect=403)
+        c.call("GET", "/api/v1/banner", expect=200)
+        c.call("DELETE", "/api/v1/admin/banner", headers=ada, expect=403)
+        c.call("DELETE", "/api/v1/admin/banner", headers=admin_h, expect=204)
         c.call("PATCH", "/api/v1/admin/settings", {"registration": "open"}, admin_h, expect=200)
         c.call("PATCH", "/api/v1/admin/settings", {"registration": "x"}, admin_h, expect=400)
 

@@ -173,6 +173,14 @@ class Accounts {
   // An owner removes a member, or a member leaves.
   Status RemoveMember(const Principal& p, model::WorkspaceId team, model::UserId member);
 
+  // --- notices to every user (teams.cc): an administrator's service
+  // announcement, policy change or security notice, mailed to every user
+  // with a confirmed address (disabled ones included: it may concern
+  // them). Returns how many were queued.
+  enum class NoticeKind { kAnnouncement, kPolicyChange, kSecurity };
+  Result<size_t> NoticeToAll(const Principal& admin, NoticeKind kind, std::string_view subject,
+                             std::string_view text, int64_t now_ms);
+
   // The user's role in a workspace; PermissionDenied if not a member.
   Result<model::Role> RoleIn(const Principal& p, model::WorkspaceId workspace);
 

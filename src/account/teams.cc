@@ -218,4 +218,34 @@ Status Accounts::RemoveMember(const Principal& p, model::WorkspaceId team, model
   return store_.accounts().RemoveMember(team, member);
 }
 
+Result<size_t> Accounts::NoticeToAll(const Principal& admin, NoticeKind kind,
+                                     std::string_view subject, std::string_view text,
+                                     int64_t now_ms) {
+  if (!admin.user.admin) return PermissionDenied("administrators only");
+  if (subject.empty() || subject.size() > 200 ||
+      subject.find_first_of("\r\n") != std::string_view::npos) {
+    return InvalidField("subject", "the subject must be one line of 1 to 200 characters");
+  }
+  if (text.empty() || text.size() > 20'000) {
+    return InvalidField("text", "the text must be 1 to 20,000 characters");
+  }
+  static constexpr const char* kPrefix[] = {"", "Privacy policy change: ", "Security notice: "};
+  const std::string full_subject = kPrefix[static_cast<int>(kind)] + std::string(subject);
+  auto users = store_.accounts().ListUsers();
+  if (!users.ok()) return users.error();
+  size_t sent = 0;
+  for (const auto& u : *users) {
+    if (u.email_confirmed_ms == 0) continue;
+    if (Status s = Mail(u.email, full_subject,
+                        "Hello " + u.name + ",\n\n" + std::string(text) +
+                            "\n\n-- \nThe administrator of Tocsin at " + options_.public_url + "\n",
+                        "notice-" + std::to_string(now_ms) + "-" + std::to_string(u.id));
+        !s.ok()) {
+      return s.error();
+    }
+    ++sent;
+  }
+  return sent;
+}
+
 }  // namespace tocsin::account

@@ -14,6 +14,7 @@
 #include "api/alert_settings.h"
 #include "api/json.h"
 #include "api/monitors.h"
+#include "api/notice_routes.h"
 #include "api/security_routes.h"
 #include "api/stored_catalog_for_tests.h"
 #include "api/team_routes.h"
@@ -64,6 +65,7 @@ class ApiTest : public ::testing::Test {
     router_.Add(AlertSettingsRoutes(context_, *catalog_));
     router_.Add(SecurityRoutes(context_));
     router_.Add(TeamRoutes(context_));
+    router_.Add(NoticeRoutes(context_));
   }
 
   Reply Call(const std::string& method, const std::string& target, const Caller& who = {},

@@ -5,6 +5,7 @@
 #include "api/alert_settings.h"
 #include "api/export.h"
 #include "api/incidents.h"
+#include "api/notice_routes.h"
 #include "api/openapi.h"
 #include "api/ops.h"
 #include "api/security_routes.h"
@@ -19,6 +20,7 @@ Router AllRoutes(const RouteParts& p) {
   router.Add(AccountRoutes(p.context));
   router.Add(SecurityRoutes(p.context));
   router.Add(TeamRoutes(p.context));
+  router.Add(NoticeRoutes(p.context));
   router.Add(MonitorRoutes(p.context, *p.catalog, *p.latest));
   router.Add(IncidentRoutes(p.context, *p.alerts));
   router.Add(AlertSettingsRoutes(p.context, *p.catalog));

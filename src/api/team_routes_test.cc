@@ -137,5 +137,37 @@ TEST_F(ApiTest, AnAddressChangesOnlyWhenTheNewOneIsConfirmed) {
   EXPECT_TRUE(MailedToken(mail_, "bob@example.com", "/email/").empty());
 }
 
+TEST_F(ApiTest, AnAdministratorsNoticeReachesEveryUserAndShowsAsABanner) {
+  const Caller admin = User("admin@example.com");
+  const Caller ada = User("ada@example.com");
+  const Caller bob = User("bob@example.com");
+  const std::string notice =
+      R"({"kind": "policy_change", "subject": "New retention", "banner": true,
+          "text": "From 1 January raw results are kept 60 days."})";
+  EXPECT_EQ(Call("POST", "/api/v1/admin/notices", ada, notice).status, 403);
+  EXPECT_EQ(Call("GET", "/api/v1/banner").json["banner"], nullptr);
+  Reply sent = Call("POST", "/api/v1/admin/notices", admin, notice);
+  ASSERT_EQ(sent.status, 202) << sent.raw.body;
+  EXPECT_EQ(sent.json["recipients"], 3);
+  for (const char* who : {"admin@example.com", "ada@example.com", "bob@example.com"}) {
+    EXPECT_NE(mail_[who].find("raw results are kept 60 days"), std::string::npos) << who;
+  }
+  // The banner: for anyone, without a cookie; until the administrator ends it.
+  Reply banner = Call("GET", "/api/v1/banner");
+  EXPECT_EQ(banner.json["banner"]["kind"], "policy_change");
+  EXPECT_EQ(banner.Header("Set-Cookie"), "");
+  EXPECT_EQ(Call("DELETE", "/api/v1/admin/banner", bob).status, 403);
+  EXPECT_EQ(Call("DELETE", "/api/v1/admin/banner", admin).status, 204);
+  EXPECT_EQ(Call("GET", "/api/v1/banner").json["banner"], nullptr);
+  EXPECT_EQ(Call("POST", "/api/v1/admin/notices", admin,
+                 R"({"kind": "gossip", "subject": "x", "text": "y"})")
+                .json["error"]["field"],
+            "kind");
+  EXPECT_EQ(Call("POST", "/api/v1/admin/notices", admin,
+                 "{\"kind\": \"security\", \"subject\": \"a\\r\\nBcc: x@evil\", \"text\": \"y\"}")
+                .json["error"]["field"],
+            "subject");
+}
+
 }  // namespace
 }  // namespace tocsin::api
