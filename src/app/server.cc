@@ -188,10 +188,11 @@ Result<std::unique_ptr<Server>> Server::Start(const config::Config& config) {
 
   auto ack_key = p.store->alerts().Secret(kAckSecret);
   if (!ack_key.ok()) return ack_key.error();
-  // Behind a TLS-terminating proxy the public address says https: the
-  // cookie is then Secure.
-  const api::ApiContext context{p.accounts.get(), p.store.get(),
-                                account_options.public_url.starts_with("https://")};
+  // Over TLS, ours or a terminating proxy's (the public address says
+  // https), the cookie is Secure.
+  const api::ApiContext context{
+      p.accounts.get(), p.store.get(),
+      !config.server.tls_cert.empty() || account_options.public_url.starts_with("https://")};
   api::Router router = api::AllRoutes(
       {context, p.catalog.get(), &p.pipeline->latest(), p.alerts.get(), *ack_key, &p.registry});
   web::HttpServerOptions http_options;
@@ -200,6 +201,8 @@ Result<std::unique_ptr<Server>> Server::Start(const config::Config& config) {
   // Argon2id hash, so the others keep the API answering meanwhile.
   http_options.threads = kHttpThreads;
   http_options.trusted_proxies = config.server.trusted_proxies;
+  http_options.tls_cert_file = config.server.tls_cert;
+  http_options.tls_key_file = config.server.tls_key;
   if (!config.server.access_log.empty()) {
     auto log = web::AccessLog::Open(config.server.access_log);
     if (!log.ok()) return log.error();
@@ -221,8 +224,8 @@ Result<std::string> Server::Reload(const config::Config& config) {
       old.max_in_flight != now.max_in_flight || old.allow_private != now.allow_private ||
       old.dns_servers != now.dns_servers || old.per_host_concurrency != now.per_host_concurrency ||
       old.retention != now.retention || old.smtp != now.smtp || old.public_url != now.public_url ||
-      old.access_log != now.access_log ||
-      old.trusted_proxies.size() != now.trusted_proxies.size()) {
+      old.access_log != now.access_log || old.tls_cert != now.tls_cert ||
+      old.tls_key != now.tls_key || old.trusted_proxies.size() != now.trusted_proxies.size()) {
     warning = "server settings changed; they take effect at the next restart";
   }
   return warning;

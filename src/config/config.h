@@ -75,6 +75,10 @@ struct ServerConfig {
   std::vector<net::Prefix> trusted_proxies;
   // "" (none), "stderr", or a file: one line per request (web/access_log.h).
   std::string access_log;
+  // Both or neither: the server then answers HTTPS only (TLS 1.2, 1.3), and
+  // the session cookie is Secure.
+  std::string tls_cert;
+  std::string tls_key;
 };
 
 struct MonitorConfig {

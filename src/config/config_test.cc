@@ -207,6 +207,16 @@ TEST(ConfigTest, ProcessEnvironmentSnapshotsVariables) {
   EXPECT_EQ(env("TOCSIN_CONFIG_TEST_UNSET_VARIABLE"), std::nullopt);
 }
 
+TEST(ConfigTest, TlsTakesACertificateAndAKeyTogether) {
+  auto config =
+      Parse("server:\n  tls_cert: /etc/tocsin/cert.pem\n  tls_key: /etc/tocsin/key.pem\n");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->server.tls_cert, "/etc/tocsin/cert.pem");
+  EXPECT_EQ(config->server.tls_key, "/etc/tocsin/key.pem");
+  EXPECT_EQ(ErrorOf("server:\n  tls_cert: /etc/tocsin/cert.pem\n"),
+            "tocsin.yaml:2: server: tls_cert and tls_key go together (HTTPS needs both)");
+}
+
 TEST(ConfigTest, EmptyFileIsValid) {
   auto config = Parse("");
   ASSERT_TRUE(config.ok()) << config.error().message;
@@ -303,7 +313,7 @@ TEST(ConfigTest, UnknownServerKeyNamesItsLine) {
                     "  shard: 2\n"),
             "tocsin.yaml:3: unknown server setting 'shard' (known: listen, data_dir, "
             "allow_private, allow_cidrs, retention, dns_servers, shards, per_host_concurrency, "
-            "max_in_flight, public_url, trusted_proxies, access_log, smtp)");
+            "max_in_flight, public_url, trusted_proxies, access_log, tls_cert, tls_key, smtp)");
 }
 
 TEST(ConfigTest, UnknownTopLevelKeyIsAnError) {

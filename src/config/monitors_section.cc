@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <unordered_map>
 
-#include "core/scalars.h"
 #include "core/duration.h"
+#include "core/scalars.h"
 #include "probe/check_options.h"
 
 namespace tocsin::config {

@@ -123,6 +123,25 @@ constexpr ServerSetting kServerSettings[] = {
        return {};
      },
      nullptr},
+    // HTTPS on the listen address itself: PEM certificate chain and key.
+    {"tls_cert",
+     [](ServerConfig& s, std::string_view text) -> Status {
+       if (text.empty() || text.find('\0') != std::string_view::npos) {
+         return InvalidArgument("must name a PEM file");
+       }
+       s.tls_cert = std::string(text);
+       return {};
+     },
+     nullptr},
+    {"tls_key",
+     [](ServerConfig& s, std::string_view text) -> Status {
+       if (text.empty() || text.find('\0') != std::string_view::npos) {
+         return InvalidArgument("must name a PEM file");
+       }
+       s.tls_key = std::string(text);
+       return {};
+     },
+     nullptr},
 };
 
 // `server.smtp`, a map of its own; TOCSIN_SERVER_SMTP_<KEY> in the environment.
@@ -277,6 +296,9 @@ Status ParseServerSection(const YamlReader& reader, const YamlNode& node, Server
     if (!s.ok()) {
       return reader.ErrorAt(e.value.IsNull() ? e.key : e.value, context + s.error().message);
     }
+  }
+  if (server.tls_cert.empty() != server.tls_key.empty()) {
+    return reader.ErrorAt(node, "server: tls_cert and tls_key go together (HTTPS needs both)");
   }
   return {};
 }

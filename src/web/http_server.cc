@@ -12,6 +12,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/error.hpp>
@@ -21,13 +22,16 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <chrono>
 #include <ctime>
 #include <exception>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <thread>
+#include <type_traits>
 #include <unordered_map>
 
 #include "core/text.h"
@@ -79,7 +83,13 @@ std::string HttpDate() {
   return fmt::format("{:%a, %d %b %Y %H:%M:%S} GMT", fmt::gmtime(std::time(nullptr)));
 }
 
-class Session;
+// What the server keeps of a connection, whatever its stream.
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  // Safe from any thread: hops onto the session's strand.
+  virtual void CloseFromOutside() = 0;
+};
 
 }  // namespace
 
@@ -96,16 +106,20 @@ struct HttpServer::Impl {
 
   void Accept();
   void OnAccept(beast::error_code ec, tcp::socket socket);
-  void Unregister(Session* session);
+  void Unregister(SessionBase* session);
   void Stop();
+  // Loads options' certificate and key; a clear error when they do not.
+  Status LoadTls();
 
   // Declared before ioc: handlers still queued when ioc is destroyed hold
   // Sessions, whose destructors use these.
   const HttpServerOptions options;
   const Router router;
   std::mutex mu;
-  bool stopping = false;                                          // guarded by mu
-  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;  // guarded by mu
+  bool stopping = false;                                                  // guarded by mu
+  std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> sessions;  // guarded by mu
+  // Set when the server speaks TLS (a certificate and key were given).
+  std::optional<net::ssl::context> tls;
 
   net::io_context ioc;
   tcp::acceptor acceptor;  // on its own strand
@@ -121,13 +135,18 @@ struct HttpServer::Impl {
 namespace {
 
 // One connection: read a request, answer it, repeat while keep-alive.
-// Every member runs on the session's strand.
-class Session : public std::enable_shared_from_this<Session> {
+// Every member runs on the session's strand. Stream is beast::tcp_stream,
+// or an ssl_stream over one when the server speaks TLS.
+template <typename Stream>
+class Session final : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+
  public:
-  Session(HttpServer::Impl& server, tcp::socket socket)
-      : server_(server), stream_(std::move(socket)) {
+  template <typename... TlsContext>
+  Session(HttpServer::Impl& server, tcp::socket socket, TlsContext&... tls)
+      : server_(server), stream_(std::move(socket), tls...) {
     beast::error_code ec;
-    const tcp::endpoint peer = stream_.socket().remote_endpoint(ec);
+    const tcp::endpoint peer = Lowest().socket().remote_endpoint(ec);
     if (!ec) {
       remote_address_ = FormatEndpoint(peer);
       peer_ip_ = peer.address().to_string();
@@ -138,24 +157,36 @@ class Session : public std::enable_shared_from_this<Session> {
   Session& operator=(const Session&) = delete;
 
   void Start() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
+    net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      if constexpr (kTls) {
+        self->Lowest().expires_after(std::chrono::microseconds(self->server_.options.read_timeout));
+        self->stream_.async_handshake(net::ssl::stream_base::server, [self](beast::error_code ec) {
+          if (ec) return self->Close();  // not TLS, or refused
+          self->Read();
+        });
+      } else {
+        self->Read();
+      }
+    });
   }
 
-  // Safe from any thread: hops onto the strand.
-  void CloseFromOutside() {
-    net::post(stream_.get_executor(), [self = shared_from_this()] { self->Close(); });
+  void CloseFromOutside() override {
+    net::post(stream_.get_executor(), [self = this->shared_from_this()] { self->Close(); });
   }
 
  private:
+  beast::tcp_stream& Lowest() { return beast::get_lowest_layer(stream_); }
+
   void Read() {
     parser_.emplace();
     parser_->header_limit(
         static_cast<uint32_t>(std::min<size_t>(server_.options.max_header_bytes, UINT32_MAX)));
     parser_->body_limit(server_.options.max_body_bytes);
-    stream_.expires_after(std::chrono::microseconds(server_.options.read_timeout));
-    http::async_read(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, size_t /*bytes*/) { self->OnRead(ec); });
+    Lowest().expires_after(std::chrono::microseconds(server_.options.read_timeout));
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = this->shared_from_this()](beast::error_code ec, size_t /*bytes*/) {
+                       self->OnRead(ec);
+                     });
   }
 
   void OnRead(beast::error_code ec) {
@@ -243,50 +274,53 @@ class Session : public std::enable_shared_from_this<Session> {
       out.body() = std::move(response.body);
       out.prepare_payload();
     }
-    stream_.expires_after(std::chrono::microseconds(server_.options.write_timeout));
-    http::async_write(
-        stream_, *response_,
-        [self = shared_from_this(), keep_alive, linger](beast::error_code ec, size_t /*bytes*/) {
-          self->response_.reset();
-          if (ec) return self->Close();
-          if (linger) return self->Linger();
-          if (!keep_alive) return self->CloseGracefully();
-          self->Read();
-        });
+    Lowest().expires_after(std::chrono::microseconds(server_.options.write_timeout));
+    http::async_write(stream_, *response_,
+                      [self = this->shared_from_this(), keep_alive, linger](beast::error_code ec,
+                                                                            size_t /*bytes*/) {
+                        self->response_.reset();
+                        if (ec) return self->Close();
+                        if (linger) return self->Linger();
+                        if (!keep_alive) return self->CloseGracefully();
+                        self->Read();
+                      });
   }
 
   void Linger() {
+    // Over TLS the peer's unread bytes are records, not a reason for a
+    // reset to lose the answer: the connection just ends.
+    if constexpr (kTls) return Close();
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    Lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
     if (ec) return Close();
     buffer_.consume(buffer_.size());
-    stream_.expires_after(kLingerTimeout);
+    Lowest().expires_after(kLingerTimeout);
     Drain();
   }
 
   void Drain() {
-    stream_.async_read_some(buffer_.prepare(kLingerChunkBytes),
-                            [self = shared_from_this()](beast::error_code ec, size_t bytes) {
-                              self->lingered_bytes_ += bytes;
-                              if (ec || self->lingered_bytes_ > kLingerMaxBytes) {
-                                return self->Close();
-                              }
-                              self->Drain();
-                            });
+    Lowest().async_read_some(buffer_.prepare(kLingerChunkBytes),
+                             [self = this->shared_from_this()](beast::error_code ec, size_t bytes) {
+                               self->lingered_bytes_ += bytes;
+                               if (ec || self->lingered_bytes_ > kLingerMaxBytes) {
+                                 return self->Close();
+                               }
+                               self->Drain();
+                             });
   }
 
   void CloseGracefully() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    Lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
     Close();
   }
 
   void Close() {
-    stream_.close();  // noexcept; pending operations complete with operation_aborted
+    Lowest().close();  // noexcept; pending operations complete with operation_aborted
   }
 
   HttpServer::Impl& server_;
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::string_body>> response_;
@@ -314,7 +348,18 @@ void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
     });
     return;
   }
-  auto session = std::make_shared<Session>(*this, std::move(socket));
+  std::shared_ptr<SessionBase> session;
+  std::function<void()> start;
+  if (tls) {
+    auto s = std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
+        *this, std::move(socket), *tls);
+    start = [s] { s->Start(); };
+    session = std::move(s);
+  } else {
+    auto s = std::make_shared<Session<beast::tcp_stream>>(*this, std::move(socket));
+    start = [s] { s->Start(); };
+    session = std::move(s);
+  }
   bool admitted = false;
   {
     std::lock_guard lock(mu);
@@ -322,11 +367,33 @@ void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
     if (admitted) sessions.emplace(session.get(), session);
   }
   // Not admitted: the session is dropped here, which closes the socket.
-  if (admitted) session->Start();
+  if (admitted) start();
   Accept();
 }
 
-void HttpServer::Impl::Unregister(Session* session) {
+Status HttpServer::Impl::LoadTls() {
+  if (options.tls_cert_file.empty() || options.tls_key_file.empty()) {
+    return InvalidArgument("TLS needs both a certificate file and a key file");
+  }
+  tls.emplace(net::ssl::context::tls_server);
+  // TLS 1.2 and 1.3 only; the server's cipher preference.
+  tls->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                   net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
+                   net::ssl::context::no_tlsv1_1 | net::ssl::context::single_dh_use);
+  beast::error_code ec;
+  tls->use_certificate_chain_file(options.tls_cert_file, ec);
+  if (ec) {
+    return InvalidArgument("cannot use the TLS certificate " + options.tls_cert_file + ": " +
+                           ec.message());
+  }
+  tls->use_private_key_file(options.tls_key_file, net::ssl::context::pem, ec);
+  if (ec) {
+    return InvalidArgument("cannot use the TLS key " + options.tls_key_file + ": " + ec.message());
+  }
+  return {};
+}
+
+void HttpServer::Impl::Unregister(SessionBase* session) {
   std::lock_guard lock(mu);
   sessions.erase(session);
 }
@@ -335,7 +402,7 @@ void HttpServer::Impl::Stop() {
   std::lock_guard stop_lock(stop_mu);
   if (stopped) return;
   stopped = true;
-  std::vector<std::shared_ptr<Session>> live;
+  std::vector<std::shared_ptr<SessionBase>> live;
   {
     std::lock_guard lock(mu);
     stopping = true;  // sessions accepted from now on are refused
@@ -389,6 +456,9 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions options,
   if (!endpoint.ok()) return endpoint.error();
 
   auto impl = std::make_unique<Impl>(std::move(options), std::move(router));
+  if (!impl->options.tls_cert_file.empty() || !impl->options.tls_key_file.empty()) {
+    if (Status s = impl->LoadTls(); !s.ok()) return s.error();
+  }
   beast::error_code ec;
   auto fail = [&](std::string_view step) {
     return Unavailable(

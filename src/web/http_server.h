@@ -52,6 +52,9 @@ struct HttpServerOptions {
   std::vector<net::Prefix> trusted_proxies;
   // One line per request (web/access_log.h); none when null.
   std::shared_ptr<AccessLog> access_log;
+  // PEM files: with both, the server speaks HTTPS (TLS 1.2 and 1.3) only.
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 // Thread-safety: port(), address() and Stop() may be called from any
