@@ -155,7 +155,7 @@ void AlertEngine::Handle(Command& command, int64_t now_ms) {
     Effects effects = evaluator_.Observe(*record, now_ms);
     if (effects.recheck && recheck_) {
       const MonitorRules* rules = evaluator_.RulesOf(record->monitor);
-      if (rules != nullptr) recheck_(record->monitor, rules->policy.recheck_after);
+      if (rules != nullptr) recheck_(record->monitor, rules->policy->recheck_after);
     }
     Take(std::move(effects), now_ms);
   } else if (auto* set = std::get_if<SetRulesCommand>(&command)) {

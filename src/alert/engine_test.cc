@@ -44,8 +44,8 @@ class AlertEngineTest : public ::testing::Test {
     r.id = 1;
     r.name = "shop";
     r.url = "https://shop.example/";
-    r.policy.notify = {"ops", "pager"};
-    r.policy.recheck_after = 3'000'000;
+    r.policy.Mutable().notify = {"ops", "pager"};
+    r.policy.Mutable().recheck_after = 3'000'000;
     (*e)->SetRules({r}, nullptr);
     return std::move(*e);
   }

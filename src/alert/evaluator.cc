@@ -110,7 +110,7 @@ Effects Evaluator::Observe(const model::CheckRecord& record, int64_t now_ms) {
 Effects Evaluator::Decide(const MonitorRules& rules, MonitorState& s,
                           const model::CheckRecord& record, int64_t now_ms) {
   Effects out;
-  const model::AlertPolicy& p = rules.policy;
+  const model::AlertPolicy& p = *rules.policy;
 
   // 1. This location's streaks and votes.
   auto loc_it = std::find_if(s.locations.begin(), s.locations.end(),
@@ -190,7 +190,7 @@ Effects Evaluator::Decide(const MonitorRules& rules, MonitorState& s,
 void Evaluator::CheckCertificate(const MonitorRules& rules, MonitorState& s,
                                  const model::CheckRecord& record, int64_t now_ms, Effects& out) {
   if (record.cert_not_after == 0) return;  // no certificate seen by this check
-  const auto& stages = rules.policy.cert_warning_days;
+  const auto& stages = rules.policy->cert_warning_days;
   if (stages.empty()) return;
   if (record.cert_not_after != s.cert_not_after) {  // a new certificate
     s.cert_not_after = record.cert_not_after;
@@ -207,7 +207,7 @@ void Evaluator::CheckCertificate(const MonitorRules& rules, MonitorState& s,
   }
   if (stage == INT_MAX || stage >= s.cert_stage) return;
   s.cert_stage = stage;
-  if (rules.policy.level != model::AlertLevel::kAll) return;
+  if (rules.policy->level != model::AlertLevel::kAll) return;
   model::Notice n = MakeNotice(NoticeEvent::kCertWarning, rules, s, now_ms);
   n.check = record;
   n.sequence = stage;
@@ -216,7 +216,7 @@ void Evaluator::CheckCertificate(const MonitorRules& rules, MonitorState& s,
 }
 
 bool Evaluator::LevelAllows(const MonitorRules& rules, IncidentKind kind) const {
-  return kind == IncidentKind::kDown || rules.policy.level != model::AlertLevel::kDown;
+  return kind == IncidentKind::kDown || rules.policy->level != model::AlertLevel::kDown;
 }
 
 bool Evaluator::HeldNow(const MonitorRules& rules, const MonitorState& s, int64_t now_ms) const {
@@ -257,7 +257,7 @@ model::Notice Evaluator::MakeNotice(NoticeEvent event, const MonitorRules& rules
   n.monitor = rules.id;
   n.health = s.health;
   n.at_ms = now_ms;
-  n.channels = rules.policy.notify;
+  n.channels = rules.policy->notify;
   if (s.incident) {
     const model::Incident& inc = *s.incident;
     n.incident_id = inc.id;
@@ -266,7 +266,7 @@ model::Notice Evaluator::MakeNotice(NoticeEvent event, const MonitorRules& rules
     n.check = inc.cause;
     n.acked_by = inc.acked_by;
     if (inc.escalated) {
-      for (const auto& c : rules.policy.escalate_to) {
+      for (const auto& c : rules.policy->escalate_to) {
         if (std::find(n.channels.begin(), n.channels.end(), c) == n.channels.end()) {
           n.channels.push_back(c);
         }
@@ -280,7 +280,7 @@ model::Notice Evaluator::MakeNotice(NoticeEvent event, const MonitorRules& rules
 void Evaluator::ChangeHealth(const MonitorRules& rules, MonitorState& s, Health to,
                              const model::CheckRecord& record, int64_t now_ms, Effects& out) {
   const Health from = s.health;
-  const model::AlertPolicy& p = rules.policy;
+  const model::AlertPolicy& p = *rules.policy;
   if (from != Health::kUnknown) {
     s.changes.push_back(now_ms);
     const int64_t since = now_ms - p.flap_window / 1000;
@@ -350,7 +350,7 @@ Effects Evaluator::Tick(int64_t now_ms) {
     MonitorState& s = states_[id];
     if (rule == rules_.end()) continue;
     const MonitorRules& rules = rule->second;
-    const model::AlertPolicy& p = rules.policy;
+    const model::AlertPolicy& p = *rules.policy;
 
     if (s.flapping && (s.changes.empty() || s.changes.back() < now_ms - p.flap_window / 1000)) {
       s.flapping = false;

@@ -46,7 +46,7 @@ struct MonitorRules {
   Micros slow_threshold = 0;        // 0: off
   model::MonitorId depends_on = 0;  // 0: none
   bool enabled = true;
-  model::AlertPolicy policy;
+  model::SharedPolicy policy;
 };
 
 // What one call decided: incidents to store (whole, by id) and notices to

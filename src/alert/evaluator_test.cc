@@ -21,7 +21,7 @@ class EvaluatorTest : public ::testing::Test {
     r.id = id;
     r.name = "m" + std::to_string(id);
     r.interval = 60'000'000;
-    r.policy.notify = {"ops"};
+    r.policy.Mutable().notify = {"ops"};
     return r;
   }
   void Use(std::vector<MonitorRules> rules) { evaluator_.SetRules(std::move(rules), now_); }
@@ -125,8 +125,8 @@ TEST_F(EvaluatorTest, ASingleFailureBetweenSuccessesIsNotAnIncident) {
 
 TEST_F(EvaluatorTest, ThresholdsComeFromThePolicy) {
   MonitorRules r = Rules(1);
-  r.policy.failure_threshold = 3;
-  r.policy.success_threshold = 1;
+  r.policy.Mutable().failure_threshold = 3;
+  r.policy.Mutable().success_threshold = 1;
   Use({r});
   Fail(1);
   Fail(1);
@@ -142,7 +142,7 @@ TEST_F(EvaluatorTest, SlowChecksDegradeAndNotifyOnlyAtTheDegradedLevel) {
   quiet.slow_threshold = 500'000;
   MonitorRules loud = Rules(2);
   loud.slow_threshold = 500'000;
-  loud.policy.level = model::AlertLevel::kDegraded;
+  loud.policy.Mutable().level = model::AlertLevel::kDegraded;
   Use({quiet, loud});
   for (int i = 0; i < 2; ++i) {
     Feed(Check(1, Outcome::kOk, 900'000));
@@ -166,7 +166,7 @@ TEST_F(EvaluatorTest, SlowChecksDegradeAndNotifyOnlyAtTheDegradedLevel) {
 TEST_F(EvaluatorTest, DegradedThenDownClosesTheDegradationQuietly) {
   MonitorRules r = Rules(1);
   r.slow_threshold = 500'000;
-  r.policy.level = model::AlertLevel::kDegraded;
+  r.policy.Mutable().level = model::AlertLevel::kDegraded;
   Use({r});
   Feed(Check(1, Outcome::kOk, 900'000));
   Feed(Check(1, Outcome::kOk, 900'000));
@@ -183,7 +183,7 @@ TEST_F(EvaluatorTest, DegradedThenDownClosesTheDegradationQuietly) {
 
 TEST_F(EvaluatorTest, CertificateWarningsAtEachStageOnce) {
   MonitorRules r = Rules(1);
-  r.policy.level = model::AlertLevel::kAll;
+  r.policy.Mutable().level = model::AlertLevel::kAll;
   Use({r});
   const auto with_cert = [&](int64_t days_left) {
     model::CheckRecord c = Check(1, Outcome::kOk);
@@ -227,8 +227,8 @@ TEST_F(EvaluatorTest, CertificateWarningsNeedTheAllLevel) {
 
 TEST_F(EvaluatorTest, FlappingSendsOneNoticeThenQuietUntilItSettles) {
   MonitorRules r = Rules(1);
-  r.policy.failure_threshold = 1;
-  r.policy.success_threshold = 1;
+  r.policy.Mutable().failure_threshold = 1;
+  r.policy.Mutable().success_threshold = 1;
   Use({r});
   Pass(1);
   for (int i = 0; i < 20; ++i) {
@@ -249,7 +249,7 @@ TEST_F(EvaluatorTest, FlappingSendsOneNoticeThenQuietUntilItSettles) {
 
 TEST_F(EvaluatorTest, AChildOfADownParentIsHeldAndNamedInTheParentsAlert) {
   MonitorRules parent = Rules(1);
-  parent.policy.remind_every = 5 * 60'000'000LL;
+  parent.policy.Mutable().remind_every = 5 * 60'000'000LL;
   MonitorRules child = Rules(2);
   child.depends_on = 1;
   Use({parent, child});
@@ -275,7 +275,7 @@ TEST_F(EvaluatorTest, AChildOfADownParentIsHeldAndNamedInTheParentsAlert) {
 
 TEST_F(EvaluatorTest, RemindersByTimeUntilAcknowledged) {
   MonitorRules r = Rules(1);
-  r.policy.remind_every = 5 * 60'000'000LL;
+  r.policy.Mutable().remind_every = 5 * 60'000'000LL;
   Use({r});
   Fail(1);
   Fail(1);
@@ -309,8 +309,8 @@ TEST_F(EvaluatorTest, RemindersByTimeUntilAcknowledged) {
 
 TEST_F(EvaluatorTest, UnacknowledgedIncidentEscalatesOnce) {
   MonitorRules r = Rules(1);
-  r.policy.escalate_after = 30 * 60'000'000LL;
-  r.policy.escalate_to = {"pager"};
+  r.policy.Mutable().escalate_after = 30 * 60'000'000LL;
+  r.policy.Mutable().escalate_to = {"pager"};
   Use({r});
   Fail(1);
   Fail(1);

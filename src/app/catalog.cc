@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "alert/maintenance.h"
+#include "alert/policy_keys.h"
 #include "api/alert_settings_json.h"
 #include "probe/check_options.h"
 
@@ -27,6 +28,29 @@ std::vector<store::MonitorRecord> ToRecords(const config::Config& config) {
   }
   return records;
 }
+
+// One shared copy of each distinct policy (most monitors use their
+// workspace's or the file's defaults as they are).
+class PolicyInterner {
+ public:
+  model::SharedPolicy Intern(const model::AlertPolicy& policy) {
+    std::string key;
+    for (const alert::PolicyKey& k : alert::PolicyKeys()) {
+      if (k.is_list()) {
+        for (const auto& item : k.items(policy)) key += item + '\x1f';
+      } else {
+        key += k.text(policy);
+      }
+      key += '\x1e';
+    }
+    auto [it, added] = seen_.try_emplace(std::move(key));
+    if (added) it->second = model::SharedPolicy(policy);
+    return it->second;
+  }
+
+ private:
+  std::unordered_map<std::string, model::SharedPolicy> seen_;
+};
 
 std::string UserChannel(uint64_t user) {
   return std::string(model::kUserChannelPrefix) + std::to_string(user);
@@ -166,6 +190,7 @@ Status Catalog::SetFile(const config::Config& config) {
   if (!ids.ok()) return ids.error();
   std::vector<FileMonitor> file;
   file.reserve(config.monitors.size());
+  PolicyInterner policies;
   std::unordered_map<std::string, model::MonitorId> id_of;
   for (size_t i = 0; i < config.monitors.size(); ++i) id_of[config.monitors[i].name] = (*ids)[i];
   for (size_t i = 0; i < config.monitors.size(); ++i) {
@@ -181,7 +206,7 @@ Status Catalog::SetFile(const config::Config& config) {
     f.rules.interval = m.interval;
     f.rules.slow_threshold = m.slow_threshold;
     f.rules.enabled = m.enabled;
-    f.rules.policy = m.alerts;
+    f.rules.policy = policies.Intern(m.alerts);
     if (!m.depends_on.empty()) f.rules.depends_on = id_of.at(m.depends_on);
     file.push_back(std::move(f));
   }
@@ -212,6 +237,7 @@ Status Catalog::ApplyLocked() {
   plans.reserve(file_.size() + api_.size());
   rules.reserve(file_.size() + api_.size());
   list->reserve(file_.size() + api_.size());
+  PolicyInterner policies;
   for (const FileMonitor& f : file_) {
     plans.push_back({f.monitor.id, f.check, f.monitor.interval, f.monitor.enabled});
     rules.push_back(f.rules);
@@ -251,7 +277,7 @@ Status Catalog::ApplyLocked() {
     rule.interval = r.interval;
     rule.slow_threshold = slow;
     rule.enabled = runs;
-    rule.policy = PolicyOf(r, reachable.contains(r.owner));
+    rule.policy = policies.Intern(PolicyOf(r, reachable.contains(r.owner)));
     rules.push_back(std::move(rule));
     list->push_back(
         model::Monitor{id, r.workspace, r.name, r.owner, r.url, r.interval, slow, r.enabled});

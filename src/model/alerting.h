@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,9 @@ std::string_view AlertLevelName(AlertLevel level);
 
 inline constexpr Micros kMinute = 60'000'000;
 
+// Every field is a key of alert/policy_keys.cc's table: the YAML file and
+// the API set them through it, and the catalog shares equal policies by
+// their keys' values. A field outside the table would be merged away.
 struct AlertPolicy {
   int failure_threshold = 2;  // consecutive failed checks before "down"
   int success_threshold = 2;  // consecutive good checks before "recovered"
@@ -42,6 +46,31 @@ struct AlertPolicy {
   int quorum = 0;
   // How soon a failing (or recovering) check is confirmed by an extra run.
   Micros recheck_after = 5'000'000;
+};
+
+// A policy shared by the monitors that use the same one (most use their
+// workspace's or the file's defaults): 100,000 monitors need not hold
+// 100,000 copies of its lists. Read through -> and *; Mutable() copies it
+// first when others share it.
+class SharedPolicy {
+ public:
+  SharedPolicy() : p_(std::make_shared<const AlertPolicy>()) {}
+  SharedPolicy(AlertPolicy policy)  // NOLINT(google-explicit-constructor): a policy is one
+      : p_(std::make_shared<const AlertPolicy>(std::move(policy))) {}
+  explicit SharedPolicy(std::shared_ptr<const AlertPolicy> p) : p_(std::move(p)) {}
+
+  const AlertPolicy* operator->() const { return p_.get(); }
+  const AlertPolicy& operator*() const { return *p_; }
+  AlertPolicy& Mutable() {
+    auto copy = std::make_shared<AlertPolicy>(*p_);
+    AlertPolicy& out = *copy;
+    p_ = std::move(copy);
+    return out;
+  }
+  bool SameAs(const SharedPolicy& other) const { return p_ == other.p_; }
+
+ private:
+  std::shared_ptr<const AlertPolicy> p_;
 };
 
 enum class ChannelType : uint8_t {
