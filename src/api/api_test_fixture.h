@@ -12,6 +12,7 @@
 
 #include "api/account_routes.h"
 #include "api/alert_settings.h"
+#include "api/export.h"
 #include "api/json.h"
 #include "api/monitors.h"
 #include "api/notice_routes.h"
@@ -66,6 +67,7 @@ class ApiTest : public ::testing::Test {
     router_.Add(SecurityRoutes(context_));
     router_.Add(TeamRoutes(context_));
     router_.Add(NoticeRoutes(context_));
+    router_.Add(ExportRoutes(context_, *catalog_));
   }
 
   Reply Call(const std::string& method, const std::string& target, const Caller& who = {},

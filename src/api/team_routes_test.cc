@@ -169,5 +169,65 @@ TEST_F(ApiTest, AnAdministratorsNoticeReachesEveryUserAndShowsAsABanner) {
             "subject");
 }
 
+TEST_F(ApiTest, TheExportHoldsEverythingOfTheUsers) {
+  const Caller ada = User("ada@example.com");
+  const int64_t monitor = CreateMonitor(ada, "shop");
+  const std::string m = std::to_string(monitor);
+  ASSERT_EQ(Call("POST", "/api/v1/channels", ada,
+                 R"({"name": "ops", "type": "webhook", "url": "https://hooks.example/x",
+                     "secret": "whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0"})")
+                .status,
+            201);
+  const int64_t ws = Call("GET", "/api/v1/account", ada).json["personal_workspace_id"];
+  ASSERT_EQ(Call("PUT", "/api/v1/workspaces/" + std::to_string(ws) + "/alert-policy", ada,
+                 R"({"notify": ["ops"], "remind_every": "30m"})")
+                .status,
+            200);
+  ASSERT_EQ(Call("POST", "/api/v1/maintenance", ada,
+                 R"({"name": "nightly", "weekly": ["sun"], "at": "02:00", "duration": "1h"})")
+                .status,
+            201);
+  ASSERT_EQ(Call("POST", "/api/v1/tokens", ada, R"({"name": "ci"})").status, 201);
+  ASSERT_EQ(Call("POST", "/api/v1/teams", ada, R"({"name": "Ops team"})").status, 201);
+  // Two results and an incident of the monitor, as the engine would store them.
+  model::CheckRecord r;
+  r.monitor = static_cast<model::MonitorId>(monitor);
+  r.ts_ms = 1'780'000'000'000;
+  r.status = 200;
+  r.ip = "192.0.2.10";
+  r.total_us = 42'000;
+  model::CheckRecord later = r;
+  later.ts_ms += 60'000;
+  ASSERT_TRUE(store_->results().WriteBatch(std::vector{r, later}).ok());
+  model::Incident inc;
+  inc.id = 1;
+  inc.monitor = r.monitor;
+  inc.started_ms = r.ts_ms;
+  inc.confirmed_ms = r.ts_ms;
+  inc.cause = r;
+  ASSERT_TRUE(store_->alerts().Apply(std::vector{inc}, {}).ok());
+
+  Reply out = Call("GET", "/api/v1/account/export", ada);
+  ASSERT_EQ(out.status, 200) << out.raw.body;
+  EXPECT_NE(out.Header("Content-Disposition").find("attachment"), std::string::npos);
+  EXPECT_EQ(out.json["profile"]["email"], "ada@example.com");
+  EXPECT_EQ(out.json["sessions"].size(), 1u);
+  ASSERT_EQ(out.json["workspaces"].size(), 2u);  // personal, and the team
+  const auto& mine = out.json["workspaces"][0];
+  ASSERT_EQ(mine["monitors"].size(), 1u);
+  EXPECT_EQ(mine["monitors"][0]["name"], "shop");
+  EXPECT_EQ(mine["monitors"][0]["results"].size(), 2u);
+  EXPECT_EQ(mine["monitors"][0]["incidents"].size(), 1u);
+  EXPECT_EQ(mine["channels"][0]["name"], "ops");
+  EXPECT_EQ(mine["alert_policy"]["remind_every"], "30m");
+  EXPECT_EQ(mine["maintenance"][0]["name"], "nightly");
+  EXPECT_EQ(mine["your_tokens"][0]["name"], "ci");
+  EXPECT_EQ(out.json["workspaces"][1]["name"], "Ops team");
+  // Secrets are named, not copied; no hash of anything.
+  EXPECT_EQ(out.raw.body.find("whsec_"), std::string::npos);
+  EXPECT_EQ(out.raw.body.find("password_hash"), std::string::npos);
+  EXPECT_EQ(out.raw.body.find("$argon2id$"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace tocsin::api
