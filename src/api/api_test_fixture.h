@@ -61,6 +61,7 @@ class ApiTest : public ::testing::Test {
         account::AccountOptions{});
     catalog_ = std::make_unique<StoredCatalog>(*store_);
     context_ = ApiContext{accounts_.get(), store_.get(), false};
+    context_.addresses_changed = [this] { ++addresses_changed_; };
     router_.Add(AccountRoutes(context_));
     router_.Add(MonitorRoutes(context_, *catalog_, latest_));
     router_.Add(AlertSettingsRoutes(context_, *catalog_));
@@ -129,6 +130,7 @@ class ApiTest : public ::testing::Test {
   ApiContext context_;
   Router router_;
   std::map<std::string, std::string> mail_;
+  int addresses_changed_ = 0;  // times the app was told to rebuild alert channels
 };
 
 }  // namespace tocsin::api

@@ -37,6 +37,9 @@ struct ApiContext {
   account::Accounts* accounts = nullptr;
   store::Store* store = nullptr;
   bool secure_cookies = false;  // served over TLS: the cookie gets Secure
+  // A user's address changed: the channel that mails their alerts must
+  // follow (the app rebuilds its channels). May be empty.
+  std::function<void()> addresses_changed;
 };
 
 // A handler for a request whose caller is known.

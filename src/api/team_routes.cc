@@ -94,6 +94,7 @@ std::vector<Route> TeamRoutes(const ApiContext& c) {
                       TOCSIN_TRY(token, f.RequiredString("token", 200));
                       TOCSIN_CHECK(f.Finish());
                       TOCSIN_TRY(user, c.accounts->ConfirmEmailChange(*token, NowMs()));
+                      if (c.addresses_changed) c.addresses_changed();
                       return JsonResponse(200, {{"email", user->email}});
                     }});
   routes.push_back({"GET", "/email/{token}", [](const Request&) {
@@ -106,6 +107,7 @@ std::vector<Route> TeamRoutes(const ApiContext& c) {
                         return HtmlPage(LinkStatus(user.error()), "Not changed",
                                         LinkProblem(user.error()));
                       }
+                      if (c.addresses_changed) c.addresses_changed();
                       return HtmlPage(200, "Address changed",
                                       "<p>Your Tocsin account's address is " +
                                           HtmlEscape(user->email) + " now.</p>");

@@ -123,8 +123,10 @@ TEST_F(ApiTest, AnAddressChangesOnlyWhenTheNewOneIsConfirmed) {
   EXPECT_EQ(Call("GET", "/api/v1/account", ada).json["email"], "ada@example.com");
   const std::string token = MailedToken(mail_, "ada@new.example", "/email/");
   ASSERT_FALSE(token.empty());
+  EXPECT_EQ(addresses_changed_, 0);
   Reply done = Call("POST", "/email/" + token, {}, "", "");
   EXPECT_EQ(done.status, 200);
+  EXPECT_EQ(addresses_changed_, 1) << "alert mail must follow the new address";
   EXPECT_EQ(Call("GET", "/api/v1/account", ada).json["email"], "ada@new.example");
   EXPECT_NE(mail_["ada@example.com"].find("is now ada@new.example"), std::string::npos);
   EXPECT_EQ(Call("POST", "/email/" + token, {}, "", "").status, 404) << "the link works once";

@@ -190,9 +190,14 @@ Result<std::unique_ptr<Server>> Server::Start(const config::Config& config) {
   if (!ack_key.ok()) return ack_key.error();
   // Over TLS, ours or a terminating proxy's (the public address says
   // https), the cookie is Secure.
-  const api::ApiContext context{
+  api::ApiContext context{
       p.accounts.get(), p.store.get(),
       !config.server.tls_cert.empty() || account_options.public_url.starts_with("https://")};
+  context.addresses_changed = [catalog = p.catalog.get()] {
+    if (Status s = catalog->SettingsChanged(); !s.ok()) {
+      spdlog::warn("alert channels not rebuilt after an address change: {}", s.error().message);
+    }
+  };
   api::Router router = api::AllRoutes(
       {context, p.catalog.get(), &p.pipeline->latest(), p.alerts.get(), *ack_key, &p.registry});
   web::HttpServerOptions http_options;
