@@ -18,10 +18,6 @@ constexpr int64_t kTouchEveryMs = 60'000;  // a session's last use is written at
 constexpr std::string_view kTokenPrefix = "tcn_";
 constexpr const char* kWrongLogin = "wrong email or password";
 
-std::string HashSecret(std::string_view secret) {
-  return Hex(Sha256(secret));
-}
-
 std::string NewSecret(size_t bytes) {
   return Base64UrlEncode(RandomBytes(bytes));
 }
@@ -55,6 +51,24 @@ Accounts::Accounts(store::Store& store, Mailer mailer, AccountOptions options)
       options_(std::move(options)),
       by_account_(options_.max_login_failures_per_account, options_.login_window / 1000),
       by_address_(options_.max_login_failures_per_address, options_.login_window / 1000) {}
+
+std::string Accounts::HashSecret(std::string_view secret) {
+  return Hex(Sha256(secret));
+}
+
+Status Accounts::SecurityChanged(const model::User& u, const Principal& p,
+                                 const std::string& subject, const std::string& what,
+                                 const std::string& key, int64_t now_ms) {
+  if (Status s = store_.accounts().UpdateUser(u); !s.ok()) return s;
+  // A stolen session dies with the change.
+  if (Status s = store_.accounts().DeleteSessionsOf(u.id, p.session_hash); !s.ok()) return s;
+  return Mail(u.email, subject,
+              what +
+                  " Every other session has been logged out.\n\nIf this was not you, reset your "
+                  "password at once from the login page of " +
+                  options_.public_url + ".\n",
+              key + "-" + std::to_string(u.id) + "-" + std::to_string(now_ms));
+}
 
 std::string Accounts::NormalizeEmail(std::string_view email) {
   std::string out(TrimBlanks(email));
@@ -324,15 +338,9 @@ Status Accounts::ChangePassword(const Principal& p, std::string_view current, st
   model::User u = p.user;
   u.password_hash = *hash;
   u.password_changed_ms = now_ms;
-  if (Status s = store_.accounts().UpdateUser(u); !s.ok()) return s;
-  // A stolen session dies with the old password.
-  if (Status s = store_.accounts().DeleteSessionsOf(u.id, p.session_hash); !s.ok()) return s;
-  return Mail(u.email, "Your Tocsin password was changed",
-              "The password of your Tocsin account was changed. Every other session has been "
-              "logged out.\n\nIf this was not you, reset your password at once from the login "
-              "page of " +
-                  options_.public_url + ".\n",
-              "password-changed-" + std::to_string(u.id) + "-" + std::to_string(now_ms));
+  return SecurityChanged(u, p, "Your Tocsin password was changed",
+                         "The password of your Tocsin account was changed.", "password-changed",
+                         now_ms);
 }
 
 Status Accounts::RequestPasswordReset(std::string_view raw_email, int64_t now_ms) {

@@ -185,12 +185,19 @@ class Accounts {
   Result<model::Role> RoleIn(const Principal& p, model::WorkspaceId workspace);
 
   static std::string NormalizeEmail(std::string_view email);
+  // SHA-256 hex: how session ids, tokens, links and recovery codes are kept.
+  static std::string HashSecret(std::string_view secret);
 
  private:
   std::string NewLink(model::LinkKind kind, model::UserId user, std::string email,
                       int64_t expires_ms, int64_t now_ms, Status* status);
   Status Mail(const std::string& to, const std::string& subject, const std::string& text,
               const std::string& key);
+  // After a change to how the user logs in (password, second factor): the
+  // user stored, every other session ended, and a mail saying what changed
+  // ("Your Tocsin password was changed") and what to do if it was not them.
+  Status SecurityChanged(const model::User& user, const Principal& p, const std::string& subject,
+                         const std::string& what, const std::string& key, int64_t now_ms);
   // Whether `code` is the user's TOTP code (recorded as used) or one of
   // their recovery codes (spent); updates *user and the store.
   bool UseSecondFactor(model::User* user, std::string_view code, int64_t now_ms);

@@ -13,10 +13,6 @@ namespace {
 
 constexpr size_t kSessionIdDigits = 16;
 
-std::string HashCode(std::string_view code) {
-  return Hex(Sha256(code));
-}
-
 // "ABCDE-fghij" and "abcdefghij" are the same code.
 std::string NormalizeRecoveryCode(std::string_view code) {
   std::string out;
@@ -30,7 +26,7 @@ std::string NormalizeRecoveryCode(std::string_view code) {
 
 std::string JoinHashes(const std::vector<std::string>& codes) {
   std::string out;
-  for (const auto& code : codes) out += (out.empty() ? "" : ",") + HashCode(code);
+  for (const auto& code : codes) out += (out.empty() ? "" : ",") + Accounts::HashSecret(code);
   return out;
 }
 
@@ -59,7 +55,7 @@ bool Accounts::UseSecondFactor(model::User* user, std::string_view code, int64_t
   const std::string normalized = NormalizeRecoveryCode(code);
   if (normalized.empty()) return false;
   std::vector<std::string> hashes = SplitList(user->recovery_codes, ',');
-  const auto it = std::find(hashes.begin(), hashes.end(), HashCode(normalized));
+  const auto it = std::find(hashes.begin(), hashes.end(), Accounts::HashSecret(normalized));
   if (it == hashes.end()) return false;
   hashes.erase(it);  // each works once
   std::string rest;
@@ -128,17 +124,10 @@ Result<std::vector<std::string>> Accounts::ConfirmTotp(const Principal& p, std::
   u.totp_enabled = true;
   u.totp_last_step = step;
   u.recovery_codes = JoinHashes(codes);
-  if (Status s = store_.accounts().UpdateUser(u); !s.ok()) return s.error();
-  if (Status s = store_.accounts().DeleteSessionsOf(u.id, p.session_hash); !s.ok()) {
-    return s.error();
-  }
-  if (Status s = Mail(u.email, "Two-step login is on for your Tocsin account",
-                      "Logging in to your Tocsin account now also takes a code from your "
-                      "authenticator app (or one of your recovery codes). Every other session "
-                      "has been logged out.\n\nIf this was not you, reset your password at once "
-                      "from the login page of " +
-                          options_.public_url + ".\n",
-                      "totp-on-" + std::to_string(u.id) + "-" + std::to_string(now_ms));
+  if (Status s = SecurityChanged(u, p, "Two-step login is on for your Tocsin account",
+                                 "Logging in to your Tocsin account now also takes a code from "
+                                 "your authenticator app (or one of your recovery codes).",
+                                 "totp-on", now_ms);
       !s.ok()) {
     return s.error();
   }
@@ -171,14 +160,9 @@ Status Accounts::DisableTotp(const Principal& p, std::string_view password, std:
   u.totp_secret.clear();
   u.totp_last_step = 0;
   u.recovery_codes.clear();
-  if (Status s = store_.accounts().UpdateUser(u); !s.ok()) return s;
-  if (Status s = store_.accounts().DeleteSessionsOf(u.id, p.session_hash); !s.ok()) return s;
-  return Mail(u.email, "Two-step login is off for your Tocsin account",
-              "Logging in to your Tocsin account no longer takes a code. Every other session "
-              "has been logged out.\n\nIf this was not you, reset your password at once from "
-              "the login page of " +
-                  options_.public_url + ".\n",
-              "totp-off-" + std::to_string(u.id) + "-" + std::to_string(now_ms));
+  return SecurityChanged(u, p, "Two-step login is off for your Tocsin account",
+                         "Logging in to your Tocsin account no longer takes a code.", "totp-off",
+                         now_ms);
 }
 
 Result<std::vector<std::string>> Accounts::RenewRecoveryCodes(const Principal& p,

@@ -13,10 +13,6 @@ namespace {
 constexpr size_t kTokenBytes = 32;
 constexpr size_t kMaxTeamName = 100;
 
-std::string HashSecret(std::string_view secret) {
-  return Hex(Sha256(secret));
-}
-
 }  // namespace
 
 Status Accounts::RequestEmailChange(const Principal& p, std::string_view password,
