@@ -241,19 +241,28 @@ Response DeleteMonitor(const ApiContext& c, MonitorCatalog& catalog, const Reque
   return NoContent();
 }
 
+// The range a query names (?from_ms=&to_ms=, Unix ms): to_ms defaults to
+// `default_to`, from_ms to `default_span` before it.
+Result<std::pair<int64_t, int64_t>> ReadRange(const Request& r, int64_t default_to,
+                                              int64_t default_span) {
+  auto to = QueryInt(r, "to_ms", 0, INT64_MAX / 2);
+  if (!to.ok()) return to.error();
+  auto from = QueryInt(r, "from_ms", 0, INT64_MAX / 2);
+  if (!from.ok()) return from.error();
+  const int64_t to_ms = to->value_or(default_to);
+  const int64_t from_ms = from->value_or(to_ms - default_span);
+  if (from_ms >= to_ms) return InvalidField("from_ms", "from_ms must be before to_ms");
+  return std::pair{from_ms, to_ms};
+}
+
 // GET .../results?from_ms=&to_ms=&limit=: oldest first; when the page is
 // full, next_from_ms starts the next one.
 Response Results(const ApiContext& c, MonitorCatalog& catalog, const Request& r,
                  const account::Principal& p) {
   TOCSIN_TRY(target, TargetOf(c, catalog, r, p));
-  const int64_t now = NowMs();
-  TOCSIN_TRY(to, QueryInt(r, "to_ms", 0, INT64_MAX / 2));
-  TOCSIN_TRY(from, QueryInt(r, "from_ms", 0, INT64_MAX / 2));
+  TOCSIN_TRY(range, ReadRange(r, NowMs() + 1, kDayMs));
+  const auto [from_ms, to_ms] = *range;
   TOCSIN_TRY(limit, QueryInt(r, "limit", 1, kMaxResultsPage));
-  const int64_t to_ms = to->value_or(now + 1);
-  const int64_t from_ms = from->value_or(to_ms - kDayMs);
-  if (from_ms >= to_ms)
-    return ErrorResponse(InvalidField("from_ms", "from_ms must be before to_ms"));
   const auto page = static_cast<size_t>(limit->value_or(kDefaultResultsPage));
   TOCSIN_TRY(records, c.store->results().QueryResults(target->monitor.id, from_ms, to_ms, page));
   nlohmann::json list = nlohmann::json::array();
@@ -272,13 +281,8 @@ Response Results(const ApiContext& c, MonitorCatalog& catalog, const Request& r,
 Response Summary(const ApiContext& c, MonitorCatalog& catalog, const Request& r,
                  const account::Principal& p) {
   TOCSIN_TRY(target, TargetOf(c, catalog, r, p));
-  const int64_t now = NowMs();
-  TOCSIN_TRY(to, QueryInt(r, "to_ms", 0, INT64_MAX / 2));
-  TOCSIN_TRY(from, QueryInt(r, "from_ms", 0, INT64_MAX / 2));
-  const int64_t to_ms = to->value_or(now);
-  const int64_t from_ms = from->value_or(to_ms - 30 * kDayMs);
-  if (from_ms >= to_ms)
-    return ErrorResponse(InvalidField("from_ms", "from_ms must be before to_ms"));
+  TOCSIN_TRY(range, ReadRange(r, NowMs(), 30 * kDayMs));
+  const auto [from_ms, to_ms] = *range;
   TOCSIN_TRY(
       s, c.store->results().Summarize(target->monitor.id, from_ms / 1000, (to_ms + 999) / 1000));
   nlohmann::json j = SummaryJson(*s);

@@ -19,6 +19,15 @@ struct ServerSetting {
   Status (*set_list)(ServerConfig& server, const std::vector<std::string>& items);
 };
 
+// A PEM file's path (tls_cert, tls_key).
+Status SetPemPath(std::string& out, std::string_view text) {
+  if (text.empty() || text.find('\0') != std::string_view::npos) {
+    return InvalidArgument("must name a PEM file");
+  }
+  out = std::string(text);
+  return {};
+}
+
 constexpr ServerSetting kServerSettings[] = {
     {"listen",
      [](ServerConfig& s, std::string_view text) -> Status {
@@ -124,23 +133,9 @@ constexpr ServerSetting kServerSettings[] = {
      },
      nullptr},
     // HTTPS on the listen address itself: PEM certificate chain and key.
-    {"tls_cert",
-     [](ServerConfig& s, std::string_view text) -> Status {
-       if (text.empty() || text.find('\0') != std::string_view::npos) {
-         return InvalidArgument("must name a PEM file");
-       }
-       s.tls_cert = std::string(text);
-       return {};
-     },
+    {"tls_cert", [](ServerConfig& s, std::string_view t) { return SetPemPath(s.tls_cert, t); },
      nullptr},
-    {"tls_key",
-     [](ServerConfig& s, std::string_view text) -> Status {
-       if (text.empty() || text.find('\0') != std::string_view::npos) {
-         return InvalidArgument("must name a PEM file");
-       }
-       s.tls_key = std::string(text);
-       return {};
-     },
+    {"tls_key", [](ServerConfig& s, std::string_view t) { return SetPemPath(s.tls_key, t); },
      nullptr},
 };
 
