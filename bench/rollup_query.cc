@@ -33,25 +33,19 @@
 #include "stats/sketch.h"
 #include "store/rollup.h"
 #include "store/store.h"
+#include "synthetic_results.h"
 
 namespace {
 
 namespace store = tocsin::store;
 using tocsin::model::Outcome;
 
-constexpr size_t kBatchSize = 2'000;         // results per WriteBatch, as the Recorder does
-constexpr double kMedianLatencyUs = 80'000;  // lognormal around 80 ms...
-constexpr double kLatencySigma = 0.5;        // ...with a long right tail (p99 about 250 ms)
-constexpr double kMinLatencyUs = 1'000;
-constexpr double kMaxLatencyUs = 10'000'000;  // the default check timeout
-constexpr double kFailureRate = 0.01;
-constexpr uint32_t kTimeoutUs = 10'000'000;
+constexpr size_t kBatchSize = 2'000;               // results per WriteBatch, as the Recorder does
 constexpr int64_t kMaxJitterMs = 20;               // start lag of a check behind its slot
 constexpr uint32_t kSeed = 20240601;               // fixed: every run writes the same history
 constexpr int64_t kOddFromOffsetS = 17 * 60 + 13;  // the odd range starts this far in...
 constexpr int64_t kOddToOffsetS = 3 * 60;          // ...and stops this short of now
 constexpr double kQuantiles[] = {0.50, 0.95, 0.99};
-constexpr uint32_t kPageBytes = 2'048;
 
 double Millis(std::chrono::steady_clock::duration d) {
   return std::chrono::duration<double, std::milli>(d).count();
@@ -239,9 +233,8 @@ int main(int argc, char** argv) {
   const int64_t start_ms = (now_s - int64_t{days} * 86'400) * 1000;
   const int64_t jitter_ms = std::min(kMaxJitterMs, interval_ms / 10);
   const int64_t checks_per_monitor = int64_t{days} * 86'400 / interval_s;
-  std::mt19937_64 rng(kSeed);
-  std::lognormal_distribution<double> latency(std::log(kMedianLatencyUs), kLatencySigma);
-  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  tocsin::bench::SyntheticResults gen(kSeed);
+  std::mt19937_64& rng = gen.rng();
   std::uniform_int_distribution<int64_t> jitter(0, jitter_ms);
   std::vector<int64_t> phase_ms(static_cast<size_t>(monitors));
   for (auto& p : phase_ms) {
@@ -268,36 +261,9 @@ int main(int argc, char** argv) {
   };
   for (int64_t k = 0; k < checks_per_monitor; ++k) {
     for (int m = 0; m < monitors; ++m) {
-      tocsin::model::CheckRecord r;
-      r.monitor = (*ids)[static_cast<size_t>(m)];
-      r.ts_ms = start_ms + k * interval_ms + phase_ms[static_cast<size_t>(m)] + jitter(rng);
-      r.ip = "192.0.2." + std::to_string(1 + m % 4);
-      if (unit(rng) < kFailureRate) {
-        // Half time out, half answer 503: both failures, neither has a latency
-        // the summary counts.
-        if (unit(rng) < 0.5) {
-          r.outcome = Outcome::kTimeout;
-          r.total_us = kTimeoutUs;
-          r.detail = "no complete response within 10s";
-        } else {
-          r.outcome = Outcome::kHttpStatus;
-          r.status = 503;
-          r.total_us =
-              static_cast<uint32_t>(std::clamp(latency(rng), kMinLatencyUs, kMaxLatencyUs));
-          r.detail = "status 503, expected 200-399";
-        }
-      } else {
-        const double total = std::clamp(latency(rng), kMinLatencyUs, kMaxLatencyUs);
-        r.outcome = Outcome::kOk;
-        r.status = 200;
-        r.total_us = static_cast<uint32_t>(total);
-        r.dns_us = static_cast<uint32_t>(total * 0.05);
-        r.connect_us = static_cast<uint32_t>(total * 0.20);
-        r.tls_us = static_cast<uint32_t>(total * 0.30);
-        r.ttfb_us = static_cast<uint32_t>(total * 0.40);
-        r.download_us = r.total_us - r.dns_us - r.connect_us - r.tls_us - r.ttfb_us;
-        r.bytes = kPageBytes;
-      }
+      tocsin::model::CheckRecord r =
+          gen.Next((*ids)[static_cast<size_t>(m)],
+                   start_ms + k * interval_ms + phase_ms[static_cast<size_t>(m)] + jitter(rng), m);
       if (m == 0) kept.push_back({r.ts_ms, r.outcome == Outcome::kOk, r.total_us});
       batch.push_back(std::move(r));
       if (batch.size() == kBatchSize && !flush()) return 1;

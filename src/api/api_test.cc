@@ -55,6 +55,37 @@ TEST_F(ApiTest, StateChangesWithTheCookieNeedTheCsrfToken) {
   EXPECT_EQ(Call("GET", "/api/v1/account", ada).status, 401);
 }
 
+TEST_F(ApiTest, TheMonitorListComesInPagesLinkedByTheirNextPage) {
+  Caller ada = User("ada@example.com");
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 5; ++i) ids.push_back(CreateMonitor(ada, "site-" + std::to_string(i)));
+  Reply first = Call("GET", "/api/v1/monitors?limit=2", ada);
+  ASSERT_EQ(first.status, 200);
+  ASSERT_EQ(first.json.size(), 2u);
+  EXPECT_EQ(first.json[0]["id"], ids[0]);
+  EXPECT_EQ(first.json[1]["id"], ids[1]);
+  const std::string link = first.Header("Link");
+  EXPECT_EQ(link,
+            "</api/v1/monitors?after_id=" + std::to_string(ids[1]) + "&limit=2>; rel=\"next\"");
+  // Following the links visits every monitor once, and the last page says
+  // there is no next one.
+  std::vector<int64_t> seen;
+  std::string next = "/api/v1/monitors?limit=2";
+  for (int pages = 0; !next.empty() && pages < 10; ++pages) {
+    Reply page = Call("GET", next, ada);
+    ASSERT_EQ(page.status, 200);
+    for (const auto& m : page.json) seen.push_back(m["id"].get<int64_t>());
+    const std::string l = page.Header("Link");
+    next = l.empty() ? "" : l.substr(1, l.find('>') - 1);
+  }
+  EXPECT_EQ(seen, ids);
+  EXPECT_TRUE(Call("GET", "/api/v1/monitors?limit=5", ada).Header("Link").empty());
+  EXPECT_EQ(Call("GET", "/api/v1/monitors", ada).json.size(), 5u) << "100 by default";
+  EXPECT_EQ(Call("GET", "/api/v1/monitors?limit=0", ada).status, 400);
+  EXPECT_EQ(Call("GET", "/api/v1/monitors?limit=1001", ada).status, 400);
+  EXPECT_EQ(Call("GET", "/api/v1/monitors?after_id=x", ada).status, 400);
+}
+
 TEST_F(ApiTest, ReadOnlyTokensReadAndCannotWrite) {
   Caller ada = User("ada@example.com");
   const int64_t id = CreateMonitor(ada);

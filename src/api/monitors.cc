@@ -14,6 +14,8 @@ namespace {
 constexpr int64_t kDayMs = 86'400'000;
 constexpr int64_t kMaxResultsPage = 10'000;
 constexpr int64_t kDefaultResultsPage = 1'000;
+constexpr int64_t kMaxMonitorsPage = 1'000;
+constexpr int64_t kDefaultMonitorsPage = 100;
 constexpr size_t kRecentIncidents = 20;  // shown with a monitor
 
 const model::Monitor* FindMonitor(const MonitorList& list, model::MonitorId id) {
@@ -150,11 +152,16 @@ nlohmann::json FullMonitorJson(const store::MonitorRecord& r, MonitorCatalog& ca
   return j;
 }
 
+// GET /api/v1/monitors?workspace_id=&after_id=&limit=: by id, a page at a
+// time (a list of 10,000 monitors is megabytes); when the page is full, a
+// Link header (RFC 8288, rel="next") names the next one.
 Response ListMonitors(const ApiContext& c, MonitorCatalog& catalog,
                       const pipeline::LatestStates& latest, const Request& r,
                       const account::Principal& p) {
   TOCSIN_TRY(visible, VisibleWorkspaces(c, p));
   TOCSIN_TRY(only, QueryInt(r, "workspace_id", 0, INT64_MAX));
+  TOCSIN_TRY(after, QueryInt(r, "after_id", 0, INT64_MAX));
+  TOCSIN_TRY(limit, QueryInt(r, "limit", 1, kMaxMonitorsPage));
   std::unordered_set<model::WorkspaceId> shown(visible->begin(), visible->end());
   if (*only) {
     if (!shown.contains(**only)) {
@@ -162,12 +169,26 @@ Response ListMonitors(const ApiContext& c, MonitorCatalog& catalog,
     }
     shown = {**only};
   }
-  nlohmann::json list = nlohmann::json::array();
+  const int64_t after_id = after->value_or(0);
+  const auto page = static_cast<size_t>(limit->value_or(kDefaultMonitorsPage));
   const MonitorList snapshot = catalog.Snapshot();
+  std::vector<const model::Monitor*> rows;
   for (const model::Monitor& m : *snapshot) {
-    if (shown.contains(m.workspace)) list.push_back(MonitorJson(m, latest));
+    if (m.id > after_id && shown.contains(m.workspace)) rows.push_back(&m);
   }
-  return JsonResponse(200, list);
+  const auto by_id = [](const model::Monitor* a, const model::Monitor* b) { return a->id < b->id; };
+  const size_t n = std::min(page, rows.size());
+  std::partial_sort(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(n), rows.end(), by_id);
+  nlohmann::json list = nlohmann::json::array();
+  for (size_t i = 0; i < n; ++i) list.push_back(MonitorJson(*rows[i], latest));
+  Response out = JsonResponse(200, list);
+  if (rows.size() > page) {
+    std::string next = "</api/v1/monitors?after_id=" + std::to_string(rows[n - 1]->id) +
+                       "&limit=" + std::to_string(page);
+    if (*only) next += "&workspace_id=" + std::to_string(**only);
+    out.headers.emplace_back("Link", next + ">; rel=\"next\"");
+  }
+  return out;
 }
 
 Response CreateMonitor(const ApiContext& c, MonitorCatalog& catalog,
