@@ -59,6 +59,13 @@ bench-scale: deps build
 bench-alerts: deps build
 	python3 bench/alert_delivery.py
 
+# The REST API under load (bench/api_load.py): 10,000 monitors, a month of
+# history, wrk against the monitor list, a summary and logins; about 8 minutes.
+.PHONY: bench-api
+bench-api: deps build
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target seed_history
+	python3 bench/api_load.py
+
 # libFuzzer targets for the parsers of outside input, each run for a while
 # on its own corpus (kept in the build dir between runs), starting from the
 # committed seeds and dictionary in tests/fuzz/ (docs/fuzzing.md). New inputs

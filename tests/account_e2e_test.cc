@@ -40,6 +40,15 @@ int64_t Count(const std::string& db_path, const std::string& sql) {
   return value;
 }
 
+// The value of the metric `name` (no labels) the server exports, or -1.
+double Metric(ServeProcess& serve, const std::string& name) {
+  const std::string text = HttpCall(serve.address(), "GET", "/metrics").body;
+  const std::string key = "\n" + name + " ";
+  const size_t at = text.find(key);
+  if (at == std::string::npos) return -1;
+  return std::stod(text.substr(at + key.size()));
+}
+
 std::string FileText(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
@@ -171,6 +180,8 @@ TEST_F(AccountE2eTest, RegisterConfirmMonitorResetAndTerminate) {
   ada = LogIn(serve, email, kNewPassword);
 
   // Terminate: everything of Ada's goes, and a last mail confirms it.
+  const double running = Metric(serve, "tocsin_monitors");
+  EXPECT_GE(running, 1) << "Ada's monitor runs";
   HttpReply bad = HttpCall(serve.address(), "DELETE", "/api/v1/account",
                            nlohmann::json{{"password", kPassword}}.dump(), ada.Headers());
   EXPECT_EQ(bad.status, 400) << "the password is asked for";
@@ -185,6 +196,9 @@ TEST_F(AccountE2eTest, RegisterConfirmMonitorResetAndTerminate) {
     return false;
   }));
   EXPECT_EQ(HttpCall(serve.address(), "GET", "/api/v1/account", "", ada.Headers()).status, 401);
+  EXPECT_TRUE(NotifySinks::WaitFor([&] { return Metric(serve, "tocsin_monitors") == running - 1; },
+                                   seconds(5)))
+      << "her monitor stops at once, not at the next restart";
   // A check in flight at the deletion may land after it; the store's sweep
   // removes what it left within a retention pass.
   const std::string id = "(SELECT id FROM users WHERE email = '" + email + "')";

@@ -300,6 +300,10 @@ def main():
         c.call("DELETE", tp + "/members/%d" % ids["bob@example.com"], headers=ada, expect=204)
         c.call("DELETE", tp + "/members/%d" % ids["bob@example.com"], headers=ada, expect=404)
         c.call("GET", "/api/v1/teams/999999/members", headers=ada, expect=404)
+        c.call("DELETE", tp, {"password": "wrong"}, ada, expect=400)
+        c.call("DELETE", "/api/v1/teams/999999", {"password": PASSWORD}, ada, expect=404)
+        c.call("DELETE", tp, {"password": PASSWORD}, ada, expect=204)
+        c.call("DELETE", tp, {"password": PASSWORD}, ada, expect=404)
         # The address: to a new one (confirmed by the API), and back (by the
         # mailed link's page).
         c.call("POST", "/api/v1/account/email", {"password": "wrong", "email": "a@b.example"},

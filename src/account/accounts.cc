@@ -193,9 +193,9 @@ Result<Accounts::NewSession> Accounts::LogIn(const LoginRequest& r, int64_t now_
   if (!found.ok()) return found.error();
   const bool known = found->has_value() && !(*found)->disabled;
   // The same Argon2id cost whether or not the account exists.
-  const bool password_ok =
-      VerifyPassword(known ? (*found)->password_hash : DummyHash(), r.password) && known;
-  if (!password_ok) {
+  auto matches = VerifyPassword(known ? (*found)->password_hash : DummyHash(), r.password);
+  if (!matches.ok()) return matches.error();  // busy: not a failed attempt
+  if (!*matches || !known) {
     by_account_.Failed(account_key, now_ms);
     by_address_.Failed(address_key, now_ms);
     return Unauthenticated(kWrongLogin);
@@ -326,9 +326,8 @@ Result<Accounts::NewToken> Accounts::CreateToken(const Principal& p, model::Work
 
 Status Accounts::ChangePassword(const Principal& p, std::string_view current, std::string_view next,
                                 int64_t now_ms) {
-  if (!VerifyPassword(p.user.password_hash, current)) {
-    return InvalidField("current_password", "the current password is wrong");
-  }
+  if (Status s = CheckPassword(p.user.password_hash, current, "current_password"); !s.ok())
+    return s;
   if (Status s = CheckNewPassword(next, p.user.totp_enabled, Context(p.user.name, p.user.email));
       !s.ok()) {
     return s;
@@ -387,9 +386,7 @@ Status Accounts::ResetPassword(std::string_view token, std::string_view password
 }
 
 Status Accounts::Terminate(const Principal& p, std::string_view password, int64_t now_ms) {
-  if (!VerifyPassword(p.user.password_hash, password)) {
-    return InvalidField("password", "the password is wrong");
-  }
+  if (Status s = CheckPassword(p.user.password_hash, password, "password"); !s.ok()) return s;
   const std::string email = p.user.email;
   const std::string name = p.user.name;
   if (Status s = store_.accounts().PurgeUser(p.user.id); !s.ok()) return s;

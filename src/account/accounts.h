@@ -172,6 +172,11 @@ class Accounts {
                  model::Role role);
   // An owner removes a member, or a member leaves.
   Status RemoveMember(const Principal& p, model::WorkspaceId team, model::UserId member);
+  // Deletes a team with everything in it (its monitors and their history,
+  // channels, windows, tokens, invitations); an owner's password proves it.
+  // The other members are told by mail.
+  Status DeleteTeam(const Principal& p, model::WorkspaceId team, std::string_view password,
+                    int64_t now_ms);
 
   // --- notices to every user (teams.cc): an administrator's service
   // announcement, policy change or security notice, mailed to every user

@@ -3,6 +3,8 @@
 #include <sodium.h>
 #include <zxcvbn.h>
 
+#include <algorithm>
+#include <atomic>
 #include <mutex>
 
 #include "core/crypto.h"
@@ -28,7 +30,16 @@ Status InitCrypto() {
   return {};
 }
 
-Result<std::string> HashPassword(std::string_view password) {
+namespace {
+
+std::atomic<int> slots_limit{2};
+std::atomic<int> slots_used{0};
+
+Error Busy() {
+  return Unavailable("the server is checking many passwords at once; try again in a moment");
+}
+
+Result<std::string> HashUngated(std::string_view password) {
   if (Status s = InitCrypto(); !s.ok()) return s.error();
   char out[crypto_pwhash_STRBYTES];
   if (crypto_pwhash_str(out, password.data(), password.size(), kOpsLimit, kMemLimit) != 0) {
@@ -37,11 +48,49 @@ Result<std::string> HashPassword(std::string_view password) {
   return std::string(out);
 }
 
-bool VerifyPassword(std::string_view hash, std::string_view password) {
-  if (!InitCrypto().ok() || hash.size() >= crypto_pwhash_STRBYTES) return false;
+}  // namespace
+
+void SetPasswordSlots(int slots) {
+  slots_limit.store(std::max(1, slots));
+}
+
+std::optional<PasswordSlot> PasswordSlot::Take() {
+  int used = slots_used.load();
+  while (used < slots_limit.load()) {
+    if (slots_used.compare_exchange_weak(used, used + 1)) return PasswordSlot();
+  }
+  return std::nullopt;
+}
+
+PasswordSlot::~PasswordSlot() {
+  if (held_) slots_used.fetch_sub(1);
+}
+
+Result<std::string> HashPassword(std::string_view password) {
+  auto slot = PasswordSlot::Take();
+  if (!slot) return Busy();
+  return HashUngated(password);
+}
+
+Result<bool> VerifyPassword(std::string_view hash, std::string_view password) {
+  if (Status s = InitCrypto(); !s.ok()) return s.error();
+  if (hash.size() >= crypto_pwhash_STRBYTES) return false;
+  auto slot = PasswordSlot::Take();
+  if (!slot) return Busy();
   char stored[crypto_pwhash_STRBYTES] = {};
   hash.copy(stored, hash.size());
   return crypto_pwhash_str_verify(stored, password.data(), password.size()) == 0;
+}
+
+Status CheckPassword(std::string_view hash, std::string_view password, std::string_view field) {
+  auto matches = VerifyPassword(hash, password);
+  if (!matches.ok()) return matches.error();
+  if (!*matches) {
+    return InvalidField(std::string(field), field == "current_password"
+                                                ? "the current password is wrong"
+                                                : "the password is wrong");
+  }
+  return {};
 }
 
 bool NeedsRehash(std::string_view hash) {
@@ -53,7 +102,7 @@ bool NeedsRehash(std::string_view hash) {
 
 const std::string& DummyHash() {
   static const std::string hash = [] {
-    auto h = HashPassword(Hex(RandomBytes(16)));
+    auto h = HashUngated(Hex(RandomBytes(16)));
     return h.ok() ? *h : std::string();
   }();
   return hash;

@@ -11,16 +11,22 @@ namespace {
 
 constexpr const char* kGood = "vellum orbit quasar tundra 47";
 
+bool Matches(std::string_view hash, std::string_view password) {
+  auto r = VerifyPassword(hash, password);
+  EXPECT_TRUE(r.ok()) << r.error().message;
+  return r.ok() && *r;
+}
+
 TEST(PasswordTest, HashesWithArgon2idAndVerifies) {
   auto hash = HashPassword(kGood);
   ASSERT_TRUE(hash.ok()) << hash.error().message;
   EXPECT_TRUE(hash->starts_with("$argon2id$")) << *hash;
   // At least OWASP's floor: 19 MiB, 2 passes.
   EXPECT_NE(hash->find("m=65536,t=2,p=1"), std::string::npos) << *hash;
-  EXPECT_TRUE(VerifyPassword(*hash, kGood));
-  EXPECT_FALSE(VerifyPassword(*hash, "vellum orbit quasar tundra 48"));
-  EXPECT_FALSE(VerifyPassword("not a hash", kGood));
-  EXPECT_FALSE(VerifyPassword("", ""));
+  EXPECT_TRUE(Matches(*hash, kGood));
+  EXPECT_FALSE(Matches(*hash, "vellum orbit quasar tundra 48"));
+  EXPECT_FALSE(Matches("not a hash", kGood));
+  EXPECT_FALSE(Matches("", ""));
   EXPECT_FALSE(NeedsRehash(*hash));
   // A second hash of the same password differs (salted).
   auto again = HashPassword(kGood);
@@ -30,8 +36,33 @@ TEST(PasswordTest, HashesWithArgon2idAndVerifies) {
 
 TEST(PasswordTest, DummyHashVerifiesNothingUsefully) {
   ASSERT_FALSE(DummyHash().empty());
-  EXPECT_FALSE(VerifyPassword(DummyHash(), kGood));
-  EXPECT_FALSE(VerifyPassword(DummyHash(), ""));
+  EXPECT_FALSE(Matches(DummyHash(), kGood));
+  EXPECT_FALSE(Matches(DummyHash(), ""));
+}
+
+TEST(PasswordTest, PastItsSlotsHashingAnswersBusyAtOnceInsteadOfQueueing) {
+  auto hash = HashPassword(kGood);
+  ASSERT_TRUE(hash.ok());
+  SetPasswordSlots(1);
+  {
+    auto held = PasswordSlot::Take();
+    ASSERT_TRUE(held.has_value());
+    EXPECT_FALSE(PasswordSlot::Take().has_value());
+    auto busy = VerifyPassword(*hash, kGood);
+    ASSERT_FALSE(busy.ok());
+    EXPECT_EQ(busy.error().code, ErrorCode::kUnavailable);
+    EXPECT_EQ(HashPassword(kGood).error().code, ErrorCode::kUnavailable);
+    EXPECT_EQ(CheckPassword(*hash, kGood, "password").error().code, ErrorCode::kUnavailable);
+    // A slot moved is still one slot.
+    PasswordSlot moved = std::move(*held);
+    EXPECT_FALSE(PasswordSlot::Take().has_value());
+  }
+  // Released: the next check runs.
+  EXPECT_TRUE(Matches(*hash, kGood));
+  EXPECT_TRUE(CheckPassword(*hash, kGood, "password").ok());
+  EXPECT_EQ(CheckPassword(*hash, "wrong wrong wrong wrong", "current_password").error().field,
+            "current_password");
+  SetPasswordSlots(2);
 }
 
 TEST(PasswordTest, NewPasswordRules) {

@@ -95,9 +95,8 @@ Status Accounts::EndOtherSessions(const Principal& p) {
 
 Result<Accounts::TotpEnrollment> Accounts::BeginTotp(const Principal& p, std::string_view password,
                                                      int64_t) {
-  if (!VerifyPassword(p.user.password_hash, password)) {
-    return InvalidField("password", "the password is wrong");
-  }
+  if (Status s = CheckPassword(p.user.password_hash, password, "password"); !s.ok())
+    return s.error();
   if (p.user.totp_enabled) {
     return Error{ErrorCode::kConflict, "a second factor is on already: turn it off first"};
   }
@@ -136,9 +135,7 @@ Result<std::vector<std::string>> Accounts::ConfirmTotp(const Principal& p, std::
 
 Status Accounts::DisableTotp(const Principal& p, std::string_view password, std::string_view code,
                              int64_t now_ms) {
-  if (!VerifyPassword(p.user.password_hash, password)) {
-    return InvalidField("password", "the password is wrong");
-  }
+  if (Status s = CheckPassword(p.user.password_hash, password, "password"); !s.ok()) return s;
   if (!p.user.totp_enabled) return Error{ErrorCode::kConflict, "no second factor is on"};
   auto required = SecondFactorRequired();
   if (!required.ok()) return required.error();
@@ -167,9 +164,8 @@ Status Accounts::DisableTotp(const Principal& p, std::string_view password, std:
 
 Result<std::vector<std::string>> Accounts::RenewRecoveryCodes(const Principal& p,
                                                               std::string_view password) {
-  if (!VerifyPassword(p.user.password_hash, password)) {
-    return InvalidField("password", "the password is wrong");
-  }
+  if (Status s = CheckPassword(p.user.password_hash, password, "password"); !s.ok())
+    return s.error();
   if (!p.user.totp_enabled) return Error{ErrorCode::kConflict, "no second factor is on"};
   const std::vector<std::string> codes = NewRecoveryCodes();
   model::User u = p.user;

@@ -17,9 +17,7 @@ constexpr size_t kMaxTeamName = 100;
 
 Status Accounts::RequestEmailChange(const Principal& p, std::string_view password,
                                     std::string_view raw_email, int64_t now_ms) {
-  if (!VerifyPassword(p.user.password_hash, password)) {
-    return InvalidField("password", "the password is wrong");
-  }
+  if (Status s = CheckPassword(p.user.password_hash, password, "password"); !s.ok()) return s;
   const std::string email = NormalizeEmail(raw_email);
   if (!IsEmailAddress(email)) return InvalidField("email", "this is not an email address");
   if (email == p.user.email) return InvalidField("email", "this is your address already");
@@ -193,6 +191,28 @@ Status Accounts::SetRole(const Principal& p, model::WorkspaceId team, model::Use
     }
   }
   return store_.accounts().SetMember(team, member, role);
+}
+
+Status Accounts::DeleteTeam(const Principal& p, model::WorkspaceId team, std::string_view password,
+                            int64_t now_ms) {
+  auto w = OwnedTeam(p, team);
+  if (!w.ok()) return w.error();
+  if (Status s = CheckPassword(p.user.password_hash, password, "password"); !s.ok()) return s;
+  auto members = store_.accounts().Members(team);
+  if (!members.ok()) return members.error();
+  if (Status s = store_.accounts().DeleteWorkspace(team); !s.ok()) return s;
+  for (const store::Member& m : *members) {
+    if (m.user == p.user.id) continue;
+    // Best effort: the team is gone whether or not the notice is queued.
+    (void)Mail(m.email, "The team " + w->name + " was deleted",
+               "Hello " + m.name + ",\n\n" + p.user.name + " (" + p.user.email +
+                   ") deleted the team '" + w->name + "' on " + options_.public_url +
+                   ", with its monitors, their history, its channels and its tokens. You are "
+                   "no longer a member; your own account is unchanged.\n",
+               "team-deleted-" + std::to_string(team) + "-" + std::to_string(m.user) + "-" +
+                   std::to_string(now_ms));
+  }
+  return {};
 }
 
 Status Accounts::RemoveMember(const Principal& p, model::WorkspaceId team, model::UserId member) {

@@ -9,7 +9,6 @@
 namespace tocsin::api {
 namespace {
 
-constexpr size_t kMaxPasswordField = 4096;  // the rules stop at 1024; this bounds the copy
 constexpr int64_t kMaxTokenLifetimeS = 10LL * 365 * 86'400;
 
 nlohmann::json ProfileJson(const model::User& u, store::AccountStore& accounts) {
@@ -209,6 +208,7 @@ std::vector<Route> AccountRoutes(const ApiContext& c) {
                PermissionDenied("an account is terminated from a logged-in session, not a token"));
          }
          TOCSIN_CHECK(c.accounts->Terminate(p, *password, NowMs()));
+         if (c.workspaces_removed) c.workspaces_removed();
          return ClearCookie(NoContent(), c);
        })});
   routes.push_back({"POST", "/api/v1/account/password",

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <map>
 #include <memory>
@@ -62,6 +63,7 @@ class ApiTest : public ::testing::Test {
     catalog_ = std::make_unique<StoredCatalog>(*store_);
     context_ = ApiContext{accounts_.get(), store_.get(), false};
     context_.addresses_changed = [this] { ++addresses_changed_; };
+    context_.workspaces_removed = [this] { ++workspaces_removed_; };
     router_.Add(AccountRoutes(context_));
     router_.Add(MonitorRoutes(context_, *catalog_, latest_));
     router_.Add(AlertSettingsRoutes(context_, *catalog_));
@@ -115,6 +117,24 @@ class ApiTest : public ::testing::Test {
     return c;
   }
 
+  // The first column of the first row `sql` reads from the test's database
+  // file (a connection of its own), or -1.
+  int64_t CountRows(const std::string& sql) {
+    sqlite3* db = nullptr;
+    int64_t n = -1;
+    if (sqlite3_open_v2((dir_.path() + "/tocsin.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
+        SQLITE_OK) {
+      sqlite3_stmt* st = nullptr;
+      if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK &&
+          sqlite3_step(st) == SQLITE_ROW) {
+        n = sqlite3_column_int64(st, 0);
+      }
+      sqlite3_finalize(st);
+    }
+    sqlite3_close(db);
+    return n;
+  }
+
   int64_t CreateMonitor(const Caller& who, const std::string& name = "shop") {
     Reply r = Call("POST", "/api/v1/monitors", who,
                    nlohmann::json{{"name", name}, {"url", "https://shop.example/"}}.dump());
@@ -130,7 +150,8 @@ class ApiTest : public ::testing::Test {
   ApiContext context_;
   Router router_;
   std::map<std::string, std::string> mail_;
-  int addresses_changed_ = 0;  // times the app was told to rebuild alert channels
+  int addresses_changed_ = 0;   // times the app was told to rebuild alert channels
+  int workspaces_removed_ = 0;  // times the app was told to reload its monitors
 };
 
 }  // namespace tocsin::api

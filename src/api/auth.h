@@ -40,6 +40,9 @@ struct ApiContext {
   // A user's address changed: the channel that mails their alerts must
   // follow (the app rebuilds its channels). May be empty.
   std::function<void()> addresses_changed;
+  // Monitors went from the store with their workspace (an account
+  // terminated, a team deleted): the app stops running them. May be empty.
+  std::function<void()> workspaces_removed;
 };
 
 // A handler for a request whose caller is known.

@@ -86,6 +86,7 @@ Response ErrorResponse(const Error& e) {
   if (!e.field.empty()) error["field"] = e.field;
   Response r = JsonResponse(m.status, {{"error", error}});
   if (m.status == 401) r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"tocsin\"");
+  if (m.status == 503) r.headers.emplace_back("Retry-After", "1");
   return r;
 }
 

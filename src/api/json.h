@@ -66,6 +66,10 @@ class Fields {
   std::set<std::string, std::less<>> read_;
 };
 
+// The longest password field read (the rules stop at 1,024 bytes; this
+// bounds the copy, and a longer one gets the rules' message).
+inline constexpr size_t kMaxPasswordField = 4096;
+
 // Query string parameters ("a=1&b=x"), percent-decoded.
 std::optional<std::string> QueryParam(const Request& request, std::string_view name);
 Result<std::optional<int64_t>> QueryInt(const Request& request, std::string_view name, int64_t min,

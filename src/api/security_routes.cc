@@ -31,7 +31,7 @@ Result<Proof> ReadProof(const Request& r, bool password, bool code) {
   Fields f(*body);
   Proof proof;
   if (password) {
-    auto v = f.RequiredString("password", 1024);
+    auto v = f.RequiredString("password", kMaxPasswordField);
     if (!v.ok()) return v.error();
     proof.password = *v;
   }

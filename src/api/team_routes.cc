@@ -6,8 +6,6 @@
 namespace tocsin::api {
 namespace {
 
-constexpr size_t kMaxPasswordField = 1024;
-
 nlohmann::json MemberJson(const store::Member& m) {
   return {
       {"user_id", m.user}, {"name", m.name}, {"email", m.email}, {"role", model::RoleName(m.role)}};
@@ -126,6 +124,21 @@ std::vector<Route> TeamRoutes(const ApiContext& c) {
          TOCSIN_TRY(team, c.accounts->CreateTeam(p, *name));
          return JsonResponse(201, {{"id", team->id}, {"name", team->name}, {"role", "owner"}});
        })});
+  routes.push_back({"DELETE", "/api/v1/teams/{id}",
+                    Authed(c, [c](const Request& r, const account::Principal& p) {
+                      TOCSIN_TRY(team, PathTeam(r));
+                      TOCSIN_TRY(body, ParseJsonObject(r));
+                      Fields f(*body);
+                      TOCSIN_TRY(password, f.RequiredString("password", kMaxPasswordField));
+                      TOCSIN_CHECK(f.Finish());
+                      if (p.token) {
+                        return ErrorResponse(PermissionDenied(
+                            "a team is deleted from a logged-in session, not a token"));
+                      }
+                      TOCSIN_CHECK(c.accounts->DeleteTeam(p, *team, *password, NowMs()));
+                      if (c.workspaces_removed) c.workspaces_removed();
+                      return NoContent();
+                    })});
   routes.push_back({"GET", "/api/v1/teams/{id}/members",
                     Authed(c, [c](const Request& r, const account::Principal& p) {
                       TOCSIN_TRY(team, PathTeam(r));

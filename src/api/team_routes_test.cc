@@ -83,6 +83,77 @@ TEST_F(ApiTest, AnInvitationLetsItsAddressJoinInItsRole) {
   EXPECT_EQ(Call("GET", "/api/v1/teams", bob).json["teams"].size(), 0u);
 }
 
+TEST_F(ApiTest, AnOwnerDeletesATeamWithEverythingInIt) {
+  const Caller ada = User("ada@example.com");
+  const Caller bob = User("bob@example.com");
+  Reply team = Call("POST", "/api/v1/teams", ada, R"({"name": "Ops"})");
+  ASSERT_EQ(team.status, 201);
+  const int64_t team_id = team.json["id"].get<int64_t>();
+  const std::string id = std::to_string(team_id);
+  ASSERT_EQ(Call("POST", "/api/v1/teams/" + id + "/invitations", ada,
+                 R"({"email": "bob@example.com", "role": "editor"})")
+                .status,
+            202);
+  ASSERT_EQ(
+      Call("POST", "/api/v1/invitations/accept", bob,
+           nlohmann::json{{"token", MailedToken(mail_, "bob@example.com", "/invite/")}}.dump())
+          .status,
+      200);
+  Reply made =
+      Call("POST", "/api/v1/monitors", bob,
+           nlohmann::json{
+               {"name", "team site"}, {"url", "https://team.example/"}, {"workspace_id", team_id}}
+               .dump());
+  ASSERT_EQ(made.status, 201);
+  const std::string monitor = "/api/v1/monitors/" + std::to_string(made.json["id"].get<int64_t>());
+  ASSERT_EQ(Call("POST", "/api/v1/channels", ada,
+                 nlohmann::json{{"workspace_id", team_id},
+                                {"name", "pager"},
+                                {"type", "webhook"},
+                                {"url", "https://hooks.example/x"}}
+                     .dump())
+                .status,
+            201);
+  Reply token = Call("POST", "/api/v1/tokens", ada,
+                     nlohmann::json{{"name", "ci"}, {"workspace_id", team_id}}.dump());
+  ASSERT_EQ(token.status, 201) << token.raw.body;
+  const std::string ada_monitor = std::to_string(CreateMonitor(ada, "personal"));
+
+  const std::string body = nlohmann::json{{"password", kPassword}}.dump();
+  // Only an owner, with the password, from a session.
+  EXPECT_EQ(Call("DELETE", "/api/v1/teams/" + id, bob, body).status, 403);
+  EXPECT_EQ(
+      Call("DELETE", "/api/v1/teams/" + id, ada, R"({"password": "not it at all, no"})").status,
+      400);
+  EXPECT_EQ(Call("DELETE", "/api/v1/teams/" + id, {.bearer = token.json["token"]}, body).status,
+            403);
+  EXPECT_EQ(Call("DELETE", "/api/v1/teams/999999", ada, body).status, 404);
+  EXPECT_EQ(workspaces_removed_, 0) << "nothing was removed yet";
+  EXPECT_EQ(Call("GET", monitor, bob).status, 200);
+
+  ASSERT_EQ(Call("DELETE", "/api/v1/teams/" + id, ada, body).status, 204);
+  EXPECT_EQ(workspaces_removed_, 1) << "the app reloads its monitors";
+  EXPECT_EQ(Call("GET", monitor, ada).status, 404);
+  EXPECT_EQ(Call("GET", "/api/v1/teams/" + id + "/members", ada).status, 404);
+  EXPECT_EQ(Call("GET", "/api/v1/channels?workspace_id=" + id, ada).status, 403);
+  EXPECT_EQ(Call("GET", "/api/v1/account", {.bearer = token.json["token"]}).status, 401)
+      << "the team's tokens went with it";
+  EXPECT_NE(mail_["bob@example.com"].find("deleted the team 'Ops'"), std::string::npos)
+      << mail_["bob@example.com"];
+  // The rest stays: Ada's own monitor, Bob's account.
+  EXPECT_EQ(Call("GET", "/api/v1/monitors/" + ada_monitor, ada).status, 200);
+  EXPECT_EQ(Call("GET", "/api/v1/account", bob).status, 200);
+  for (const char* table : {"channels", "api_tokens", "members", "monitors"}) {
+    EXPECT_EQ(
+        CountRows(std::string("SELECT count(*) FROM ") + table + " WHERE workspace_id = " + id), 0)
+        << table;
+  }
+  // A personal workspace is not a team.
+  Reply me = Call("GET", "/api/v1/account", ada);
+  const std::string own = std::to_string(me.json["personal_workspace_id"].get<int64_t>());
+  EXPECT_EQ(Call("DELETE", "/api/v1/teams/" + own, ada, body).status, 403);
+}
+
 TEST_F(ApiTest, InviteOnlyRegistrationAdmitsTheInvited) {
   const Caller admin = User("admin@example.com");
   ASSERT_EQ(Call("PATCH", "/api/v1/admin/settings", admin, R"({"registration": "invite"})").status,

@@ -83,9 +83,20 @@ Result<std::shared_ptr<const probe::PreparedCheck>> Catalog::Prepare(
 }
 
 Status Catalog::LoadStored() {
+  std::lock_guard lock(mu_);
+  return LoadStoredLocked();
+}
+
+Status Catalog::StoredRemoved() {
+  std::lock_guard lock(mu_);
+  if (Status s = LoadStoredLocked(); !s.ok()) return s;
+  return ApplyLocked();
+}
+
+Status Catalog::LoadStoredLocked() {
   auto all = store_.monitors().ListMonitors();
   if (!all.ok()) return all.error();
-  std::lock_guard lock(mu_);
+  std::map<model::MonitorId, ApiMonitor> loaded;
   for (auto& record : *all) {
     if (record.workspace == model::kFileWorkspace) continue;
     auto check = Prepare(record);
@@ -95,8 +106,9 @@ Status Catalog::LoadStored() {
       continue;
     }
     const model::MonitorId id = record.id;
-    api_[id] = ApiMonitor{std::move(record), std::move(*check)};
+    loaded[id] = ApiMonitor{std::move(record), std::move(*check)};
   }
+  api_ = std::move(loaded);
   return LoadSettingsLocked();
 }
 

@@ -30,6 +30,10 @@ class Catalog final : public api::MonitorCatalog {
   // Loads the API's monitors from the store (at start); a stored monitor
   // whose options no longer validate is skipped with a warning, not lost.
   Status LoadStored();
+  // Workspaces went from the store with their monitors (an account
+  // terminated, a team deleted): reloads the API's monitors and the
+  // settings, and applies them, so the removed ones stop.
+  Status StoredRemoved();
   // Registers the file's monitors (ids by name) and applies everything.
   Status SetFile(const config::Config& config);
 
@@ -67,6 +71,8 @@ class Catalog final : public api::MonitorCatalog {
   // Hands the whole list to the scheduler, the evaluator and the notifier.
   // Called with mu_ held.
   Status ApplyLocked();
+  // Reads the API's monitors, then the settings. Called with mu_ held.
+  Status LoadStoredLocked();
   // Reads users' alert settings from the store. Called with mu_ held.
   Status LoadSettingsLocked();
   // An API monitor's policy: the defaults, its workspace's, its own

@@ -2,12 +2,15 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <thread>
 #include <unordered_map>
 
 #include "account/accounts.h"
+#include "account/password.h"
 #include "alert/engine.h"
 #include "api/monitors.h"
 #include "api/routes.h"
@@ -198,6 +201,11 @@ Result<std::unique_ptr<Server>> Server::Start(const config::Config& config) {
       spdlog::warn("alert channels not rebuilt after an address change: {}", s.error().message);
     }
   };
+  context.workspaces_removed = [catalog = p.catalog.get()] {
+    if (Status s = catalog->StoredRemoved(); !s.ok()) {
+      spdlog::warn("monitors not reloaded after a deletion: {}", s.error().message);
+    }
+  };
   api::Router router = api::AllRoutes(
       {context, p.catalog.get(), &p.pipeline->latest(), p.alerts.get(), *ack_key, &p.registry});
   web::HttpServerOptions http_options;
@@ -205,6 +213,10 @@ Result<std::unique_ptr<Server>> Server::Start(const config::Config& config) {
   // Handlers run on these threads; a login spends ~0.1 s of one on its
   // Argon2id hash, so the others keep the API answering meanwhile.
   http_options.threads = kHttpThreads;
+  // ...and at most half of them hash at once, one core's worth kept free
+  // (bench/api_load.py: a login flood must leave the API and checks running).
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  account::SetPasswordSlots(std::clamp(cores - 1, 1, kHttpThreads / 2));
   http_options.trusted_proxies = config.server.trusted_proxies;
   http_options.tls_cert_file = config.server.tls_cert;
   http_options.tls_key_file = config.server.tls_key;

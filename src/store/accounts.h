@@ -43,6 +43,10 @@ class AccountStore {
   virtual Result<model::Workspace> CreateWorkspace(const std::string& name,
                                                    model::UserId owner) = 0;
   virtual Result<std::optional<model::Workspace>> GetWorkspace(model::WorkspaceId id) = 0;
+  // Removes a team and everything in it, in one transaction: its monitors
+  // with their results, rollups, incidents and notifications, its channels,
+  // maintenance windows, policy, tokens, members and invitations.
+  virtual Status DeleteWorkspace(model::WorkspaceId id) = 0;
   // The workspaces a user belongs to, with their role in each.
   virtual Result<std::vector<std::pair<model::Workspace, model::Role>>> WorkspacesOf(
       model::UserId user) = 0;

@@ -204,55 +204,89 @@ Status SqliteAccounts::UpdateUser(const model::User& u) {
   return {};
 }
 
+namespace {
+
+// Deletes the workspaces listed in the temporary table `doomed` and
+// everything in them. Runs inside the caller's transaction.
+Status PurgeDoomedWorkspaces(sqlite3* db) {
+  const std::string monitors =
+      "SELECT id FROM monitors WHERE workspace_id IN (SELECT id FROM doomed)";
+  if (Status s = PurgeMonitors(db, "monitor_id IN (" + monitors + ")", "id IN (" + monitors + ")");
+      !s.ok()) {
+    return s;
+  }
+  for (const char* sql : {
+           "DELETE FROM channels WHERE workspace_id IN (SELECT id FROM doomed)",
+           "DELETE FROM maintenance_windows WHERE workspace_id IN (SELECT id FROM doomed)",
+           "DELETE FROM workspace_policies WHERE workspace_id IN (SELECT id FROM doomed)",
+           "DELETE FROM api_tokens WHERE workspace_id IN (SELECT id FROM doomed)",
+           "DELETE FROM members WHERE workspace_id IN (SELECT id FROM doomed)",
+           "DELETE FROM links WHERE workspace_id IN (SELECT id FROM doomed)",
+           "DELETE FROM workspaces WHERE id IN (SELECT id FROM doomed)",
+           "DELETE FROM doomed",
+       }) {
+    if (Status s = Exec(db, sql); !s.ok()) return s;
+  }
+  return {};
+}
+
+// Fills the temporary table `doomed` with the ids `select` reads.
+Status MarkDoomed(sqlite3* db, const std::string& select) {
+  const std::string make =
+      "CREATE TEMP TABLE IF NOT EXISTS doomed (id INTEGER PRIMARY KEY); DELETE FROM doomed; "
+      "INSERT INTO doomed " +
+      select;
+  return Exec(db, make.c_str());
+}
+
+}  // namespace
+
 Status SqliteAccounts::PurgeUser(model::UserId id) {
   std::lock_guard lock(db_.writer_mu);
   sqlite3* db = db_.writer.get();
   const std::string user = std::to_string(id);
-  const int owner = static_cast<int>(model::Role::kOwner);
+  const std::string owner = std::to_string(static_cast<int>(model::Role::kOwner));
   // Workspaces that go: the personal one, and teams where this user is the
-  // only owner.
+  // only owner. Materialised first: the statements below change what the
+  // query reads.
   const std::string doomed =
-      "(SELECT id FROM workspaces WHERE personal_of = " + user +
+      "SELECT id FROM workspaces WHERE personal_of = " + user +
       " UNION SELECT m.workspace_id FROM members m WHERE m.user_id = " + user +
-      " AND m.role = " + std::to_string(owner) +
+      " AND m.role = " + owner +
       " AND NOT EXISTS (SELECT 1 FROM members o WHERE o.workspace_id = m.workspace_id AND "
       "o.role = " +
-      std::to_string(owner) + " AND o.user_id != " + user + "))";
+      owner + " AND o.user_id != " + user + ")";
   return InTransaction(db, [&]() -> Status {
-    // Materialise the list first: the statements below change what it reads.
-    const std::string make =
-        "CREATE TEMP TABLE IF NOT EXISTS doomed (id INTEGER PRIMARY KEY); DELETE FROM doomed; "
-        "INSERT INTO doomed SELECT id FROM " +
-        doomed + " AS d";
-    if (Status s = Exec(db, make.c_str()); !s.ok()) return s;
-    const std::string monitors =
-        "SELECT id FROM monitors WHERE workspace_id IN (SELECT id FROM "
-        "doomed)";
-    if (Status s =
-            PurgeMonitors(db, "monitor_id IN (" + monitors + ")", "id IN (" + monitors + ")");
-        !s.ok()) {
-      return s;
-    }
+    if (Status s = MarkDoomed(db, doomed); !s.ok()) return s;
+    if (Status s = PurgeDoomedWorkspaces(db); !s.ok()) return s;
     const std::string statements[] = {
-        "DELETE FROM channels WHERE workspace_id IN (SELECT id FROM doomed)",
-        "DELETE FROM maintenance_windows WHERE workspace_id IN (SELECT id FROM doomed)",
-        "DELETE FROM workspace_policies WHERE workspace_id IN (SELECT id FROM doomed)",
-        "DELETE FROM api_tokens WHERE workspace_id IN (SELECT id FROM doomed) OR user_id = " + user,
-        "DELETE FROM members WHERE workspace_id IN (SELECT id FROM doomed) OR user_id = " + user,
-        "DELETE FROM links WHERE user_id = " + user + " OR workspace_id IN (SELECT id FROM doomed)",
+        "DELETE FROM api_tokens WHERE user_id = " + user,
+        "DELETE FROM members WHERE user_id = " + user,
+        "DELETE FROM links WHERE user_id = " + user,
         "DELETE FROM delivery_attempts WHERE outbox_id IN (SELECT id FROM outbox WHERE recipient "
         "IN (SELECT email FROM users WHERE id = " +
             user + "))",
         "DELETE FROM outbox WHERE recipient IN (SELECT email FROM users WHERE id = " + user + ")",
         "DELETE FROM sessions WHERE user_id = " + user,
-        "DELETE FROM workspaces WHERE id IN (SELECT id FROM doomed)",
         "DELETE FROM users WHERE id = " + user,
-        "DELETE FROM doomed",
     };
     for (const std::string& sql : statements) {
       if (Status s = Exec(db, sql.c_str()); !s.ok()) return s;
     }
     return Status();
+  });
+}
+
+Status SqliteAccounts::DeleteWorkspace(model::WorkspaceId id) {
+  std::lock_guard lock(db_.writer_mu);
+  sqlite3* db = db_.writer.get();
+  return InTransaction(db, [&]() -> Status {
+    if (Status s = MarkDoomed(
+            db, "SELECT id FROM workspaces WHERE personal_of = 0 AND id = " + std::to_string(id));
+        !s.ok()) {
+      return s;
+    }
+    return PurgeDoomedWorkspaces(db);
   });
 }
 

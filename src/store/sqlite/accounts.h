@@ -20,6 +20,7 @@ class SqliteAccounts final : public AccountStore {
 
   Result<model::Workspace> CreateWorkspace(const std::string& name, model::UserId owner) override;
   Result<std::optional<model::Workspace>> GetWorkspace(model::WorkspaceId id) override;
+  Status DeleteWorkspace(model::WorkspaceId id) override;
   Result<std::vector<std::pair<model::Workspace, model::Role>>> WorkspacesOf(
       model::UserId user) override;
   Result<std::optional<model::Role>> RoleOf(model::UserId user,
