@@ -197,6 +197,8 @@ def main():
         assert admin.returncode == 0, admin.stdout + admin.stderr
 
         c.call("GET", "/metrics", expect=200)
+        _, info, _, _ = c.call("GET", "/api/v1/server", expect=200)
+        assert info["mail"] == "drop" and info["registration"] == "open", info
         c.call("GET", "/api/v1/openapi.json", expect=200)
         # Accounts: register, confirm through the mailed link, log in.
         reg = {"name": "Ada", "email": "ada@example.com", "password": PASSWORD,
@@ -425,7 +427,7 @@ def main():
         c.call("GET", mid + "/summary?from_ms=10&to_ms=5", headers=bearer, expect=400)
 
         # A monitor that fails, for an incident to read and acknowledge.
-        bad = {"name": "down", "url": base + "/nothing-here", "interval_s": 10,
+        bad = {"name": "down", "url": base + "/api/v1/nothing-here", "interval_s": 10,
                "check": {"timeout": "2s"}}
         _, down, _, _ = c.call("POST", "/api/v1/monitors", bad, bearer, expect=201)
 

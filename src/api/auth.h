@@ -37,6 +37,7 @@ struct ApiContext {
   account::Accounts* accounts = nullptr;
   store::Store* store = nullptr;
   bool secure_cookies = false;  // served over TLS: the cookie gets Secure
+  bool mail_drop = false;       // no SMTP server: mail goes to the local mail drop
   // A user's address changed: the channel that mails their alerts must
   // follow (the app rebuilds its channels). May be empty.
   std::function<void()> addresses_changed;

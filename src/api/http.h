@@ -78,6 +78,13 @@ class Router {
     return Add("POST", std::move(path), std::move(handler));
   }
 
+  // Answers GET and HEAD requests outside /api/ that no route matches (the
+  // console's files and views), instead of 404.
+  Router& SetFallback(Handler handler) {
+    fallback_ = std::move(handler);
+    return *this;
+  }
+
   // Every (method, path pattern) added, sorted: what the API document must
   // describe.
   std::vector<std::pair<std::string, std::string>> Routes() const;
@@ -92,6 +99,7 @@ class Router {
 
  private:
   std::map<std::string, std::map<std::string, Handler>, std::less<>> routes_;  // path -> method
+  Handler fallback_;
 };
 
 }  // namespace tocsin::api

@@ -126,7 +126,12 @@ Response Router::Dispatch(const Request& original) const {
     return Response::Json(status, std::string(R"({"error":{"code":")") + code + R"(","message":")" +
                                       message + R"("}})");
   };
-  if (path == routes_.end()) return problem(404, "not_found", "not found");
+  if (path == routes_.end()) {
+    if (fallback_ && !api && (request.method == "GET" || request.method == "HEAD")) {
+      return fallback_(request);
+    }
+    return problem(404, "not_found", "not found");
+  }
   const auto& methods = path->second;
   auto route = methods.find(request.method);
   if (route == methods.end() && request.method == "HEAD") route = methods.find("GET");

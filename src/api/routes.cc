@@ -3,6 +3,7 @@
 #include "api/account_routes.h"
 #include "api/ack.h"
 #include "api/alert_settings.h"
+#include "api/console.h"
 #include "api/export.h"
 #include "api/incidents.h"
 #include "api/notice_routes.h"
@@ -26,6 +27,8 @@ Router AllRoutes(const RouteParts& p) {
   router.Add(AlertSettingsRoutes(p.context, *p.catalog));
   router.Add(ExportRoutes(p.context, *p.catalog));
   router.Add(AckRoutes(p.ack_key, *p.alerts, p.context.store->alerts()));
+  router.Add(ConsoleRoutes(p.context));
+  router.SetFallback(ConsoleFallback);
   return router;
 }
 

@@ -218,12 +218,12 @@ Message Compose(const Delivery& d, const Links& links) {
     const nlohmann::json incident = n.value("incident", nlohmann::json::object());
     const Severity sev = SeverityOf(n);
     worst = std::min(worst, sev);
-    object item{
-        {"headline", NoticeTitle(n)},
-        {"item_color", Color(sev)},
-        {"checked", Str(monitor, "url") + " from " + Location(Int(check, "location")) + " at " +
-                        UtcTime(Int(check, "ts_ms"))},
-        {"link", links.public_url + "/api/v1/monitors/" + std::to_string(Int(monitor, "id"))}};
+    object item{{"headline", NoticeTitle(n)},
+                {"item_color", Color(sev)},
+                {"checked", Str(monitor, "url") + " from " + Location(Int(check, "location")) +
+                                " at " + UtcTime(Int(check, "ts_ms"))},
+                // The console's page of the monitor.
+                {"link", links.public_url + "/monitors/" + std::to_string(Int(monitor, "id"))}};
     if (check.value("outcome", "ok") != "ok") {
       std::string detail = Str(check, "outcome");
       if (!Str(check, "detail").empty()) detail += ": " + Str(check, "detail");

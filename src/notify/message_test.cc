@@ -31,7 +31,7 @@ TEST(MessageTest, SaysWhatFailedSinceWhenFromWhereWithTimingsAndLinks) {
   const Message m = Compose(d, TestLinks());
   EXPECT_EQ(m.title, "DOWN: shop");
   EXPECT_EQ(m.severity, Severity::kCritical);
-  EXPECT_EQ(m.link, "http://tocsin.test:8080/api/v1/monitors/3");
+  EXPECT_EQ(m.link, "http://tocsin.test:8080/monitors/3");
   EXPECT_EQ(m.ack_link, "http://tocsin.test:8080/ack/t3");
   for (const std::string& part :
        {std::string("What failed: timeout: no answer within 10s"),

@@ -151,7 +151,7 @@ TEST(ProvidersTest, NtfyPostsTextWithPriorityAndClick) {
   EXPECT_EQ(b.http.url, "https://ntfy.example.com/alerts");
   EXPECT_EQ(b.header("Priority"), "5");
   EXPECT_EQ(b.header("Tags"), "rotating_light");
-  EXPECT_EQ(b.header("Click"), "https://tocsin.example.com/api/v1/monitors/7");
+  EXPECT_EQ(b.header("Click"), "https://tocsin.example.com/monitors/7");
   EXPECT_EQ(b.header("Authorization"), "Bearer tk_secret");
   EXPECT_TRUE(b.header("Title").starts_with("=?UTF-8?B?"));
   EXPECT_EQ(b.header("Title").find('\n'), std::string::npos);

@@ -1,0 +1,215 @@
+// The newcomer's path through the console, in Debian's Chromium driven by
+// playwright-core, against a real `tocsin serve` with no SMTP server (mail
+// goes to the local mail drop) and a local target:
+//
+//   the first visit offers to create the administrator; the confirmation
+//   link is in the server's log; log in; add a monitor of the target; watch
+//   it go up; stop the target; see it down with its incident, and the alert
+//   mail in the mail drop; log out.
+//
+// Every page visited passes axe-core with no serious or critical violation,
+// and is kept as a screenshot in BUILD_DIR/console-screenshots. No request
+// of the page may leave the server's origin.
+//
+// Usage: node first_run.test.mjs TOCSIN_BINARY SOURCE_DIR BUILD_DIR
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import http from "node:http";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { createRequire } from "node:module";
+
+const [binary, source, buildDir] = process.argv.slice(2).map((p) => path.resolve(p));
+const require = createRequire(path.join(source, "console", "package.json"));
+const { chromium } = require("playwright-core");
+const axePath = require.resolve("axe-core/axe.min.js");
+
+const PASSWORD = "vellum orbit quasar tundra 47";
+const TEST_TIMEOUT_MS = 240_000;
+const shots = path.join(buildDir, "console-screenshots");
+fs.mkdirSync(shots, { recursive: true });
+
+function freePort(host) {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once("error", reject);
+    s.listen(0, host, () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(what, predicate, ms = 30_000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await predicate();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error("timed out waiting for " + what);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+// The monitored site: up until told otherwise.
+let targetUp = true;
+const target = http.createServer((req, res) => {
+  res.writeHead(targetUp ? 200 : 503, { "Content-Type": "text/plain" });
+  res.end(targetUp ? "all good\n" : "down for the test\n");
+});
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tocsin-console-test-"));
+let server = null;
+let browser = null;
+const failures = [];
+
+async function checkPage(page, name) {
+  await page.screenshot({ path: path.join(shots, name + ".png"), fullPage: true });
+  await page.addScriptTag({ path: axePath });
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { resultTypes: ["violations"] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help,
+      nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 3) }));
+  });
+  const serious = result.filter((v) => v.impact === "serious" || v.impact === "critical");
+  if (serious.length) failures.push(name + ": accessibility: " + JSON.stringify(serious));
+}
+
+async function main() {
+  const targetPort = await freePort("127.0.0.2");
+  await new Promise((r) => target.listen(targetPort, "127.0.0.2", r));
+  const port = await freePort("127.0.0.1");
+  const base = `http://127.0.0.1:${port}`;
+  const data = path.join(tmp, "data");
+  const config = path.join(tmp, "tocsin.yaml");
+  fs.writeFileSync(config,
+    `server:\n  listen: 127.0.0.1:${port}\n  data_dir: ${data}\n  allow_private: true\n`);
+  let log = "";
+  server = spawn(binary, ["serve", "--config", config], { stdio: ["ignore", "pipe", "pipe"] });
+  server.stdout.on("data", (d) => (log += d));
+  server.stderr.on("data", (d) => (log += d));
+  await waitFor("the server", async () => {
+    try {
+      return (await fetch(base + "/healthz")).ok;
+    } catch {
+      return false;
+    }
+  });
+
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  });
+  // bypassCSP lets the test inject axe-core; the page itself runs under
+  // the server's policy (checked by the unit tests).
+  const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1100, height: 800 } });
+  const page = await context.newPage();
+  page.on("request", (req) => {
+    if (!req.url().startsWith(base)) failures.push("a request left the origin: " + req.url());
+  });
+  page.on("pageerror", (e) => failures.push("page error: " + e.message));
+
+  // First visit: the administrator's sign-up.
+  await page.goto(base + "/");
+  await page.getByRole("heading", { name: "Welcome to Tocsin" }).waitFor();
+  await checkPage(page, "01-first-run");
+  await page.getByLabel("Name").fill("Ada Admin");
+  await page.getByLabel("Email").fill("ada@example.com");
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByLabel("I am at least 13 years old.").check();
+  await page.getByLabel(/I have read the/).check();
+  await page.getByRole("button", { name: "Create the administrator" }).click();
+  await page.getByRole("heading", { name: "No SMTP server is set yet" }).waitFor();
+  await checkPage(page, "02-check-mail");
+
+  // The confirmation link, from the server's log.
+  const link = await waitFor("the confirmation link in the log", () => {
+    const m = /its link: (http:\/\/\S+\/confirm\/[A-Za-z0-9_-]+)/.exec(log);
+    return m && m[1];
+  });
+  await page.goto(link);
+  await page.getByRole("button").first().click();
+  await page.getByText(/confirmed/i).first().waitFor();
+
+  // Log in; nothing is watched yet.
+  await page.goto(base + "/login");
+  await page.getByLabel("Email").fill("ada@example.com");
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.getByText("Nothing is watched yet.").waitFor();
+  await checkPage(page, "03-no-monitors");
+
+  // A first monitor, of the local target.
+  await page.getByRole("link", { name: "Add your first monitor" }).click();
+  await page.getByRole("heading", { name: "Add a monitor" }).waitFor();
+  await checkPage(page, "04-add-monitor");
+  await page.getByLabel("Name").fill("My site");
+  await page.getByLabel("URL").fill(`http://127.0.0.2:${targetPort}/`);
+  await page.getByLabel("Check every (seconds)").fill("10");
+  await page.getByLabel("Timeout").fill("2s");
+  await page.getByRole("button", { name: "Add the monitor" }).click();
+  await page.getByRole("heading", { name: /My site/ }).waitFor();
+  await page.locator("h1 .status-word", { hasText: "up" }).waitFor({ timeout: 30_000 });
+  await page.locator(".chart canvas").first().waitFor({ timeout: 30_000 });
+  await checkPage(page, "05-monitor-up");
+  await page.getByRole("link", { name: "← Monitors" }).click();
+  await page.getByText("1 monitor, all up").waitFor();
+  await checkPage(page, "06-monitors");
+
+  // The target fails: the page shows it down with the incident, and the
+  // alert is in the mail drop.
+  targetUp = false;
+  await page.getByRole("link", { name: "My site" }).click();
+  await page.locator("h1 .status-word", { hasText: "down" }).waitFor({ timeout: 60_000 });
+  await page.locator(".incidents li").first().waitFor({ timeout: 90_000 });
+  const drop = path.join(data, "mail", "new");
+  await waitFor("the alert mail in the mail drop", () =>
+    fs.existsSync(drop) && fs.readdirSync(drop).some((f) => {
+      const text = fs.readFileSync(path.join(drop, f), "utf8");
+      return /^To:.*ada@example\.com/m.test(text) && /^Subject:.*DOWN/im.test(text);
+    }), 90_000);
+  await checkPage(page, "07-monitor-down");
+
+  // The privacy policy is a page of its own, linked from every page.
+  await page.getByRole("link", { name: "Privacy policy" }).click();
+  await page.getByRole("heading", { name: "Privacy policy" }).waitFor();
+  await checkPage(page, "08-privacy");
+
+  // Log out: the console asks for a login again.
+  await page.getByRole("button", { name: "Log out" }).click();
+  await page.getByRole("heading", { name: "Log in" }).waitFor();
+  await checkPage(page, "09-login");
+  // At phone width the list still works.
+  await page.setViewportSize({ width: 390, height: 800 });
+  await page.getByLabel("Email").fill("ada@example.com");
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.getByText("1 monitor, 1 down").waitFor();
+  await checkPage(page, "10-monitors-phone");
+}
+
+const timer = setTimeout(() => {
+  console.error("console test: timed out after " + TEST_TIMEOUT_MS / 1000 + " s");
+  process.exit(1);
+}, TEST_TIMEOUT_MS);
+
+let code = 0;
+try {
+  await main();
+} catch (e) {
+  failures.push(String(e && e.stack ? e.stack : e));
+} finally {
+  if (browser) await browser.close();
+  if (server) server.kill("SIGTERM");
+  target.close();
+  clearTimeout(timer);
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+if (failures.length) {
+  console.error("console test failed:\n- " + failures.join("\n- "));
+  code = 1;
+} else {
+  console.log("console test: the first-run path works; screenshots in " + shots);
+}
+process.exit(code);
