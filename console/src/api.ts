@@ -136,5 +136,23 @@ export interface Incident {
   started_ms: number;
   ended_ms: number;
   acked_ms: number;
-  cause: { outcome: string; status: number; detail: string };
+  cause: { outcome: string; status: number; detail: string; ip?: string };
+}
+
+export interface Notification {
+  channel: string;
+  event: string;
+  state: "pending" | "delivered" | "failed";
+  attempts: number;
+  created_ms: number;
+  delivered_ms: number;
+  last_error: string;
+}
+
+export interface FullIncident extends Incident {
+  monitor_id: number;
+  confirmed_ms: number;
+  acked_by: string;
+  held: boolean;
+  notifications: Notification[];
 }

@@ -3,12 +3,16 @@ import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, get, send, setCsrf, type ServerInfo, type User } from "./api";
 import { navigate, onLink, usePath } from "./router";
+import { Account } from "./pages/Account";
 import { AddMonitor } from "./pages/AddMonitor";
+import { Alerts } from "./pages/Alerts";
+import { Incidents } from "./pages/Incidents";
 import { Login } from "./pages/Login";
 import { MonitorPage } from "./pages/MonitorPage";
 import { Monitors } from "./pages/Monitors";
 import { Privacy } from "./pages/Privacy";
 import { CheckMail, Register } from "./pages/Register";
+import { Tokens } from "./pages/Tokens";
 import "./style.css";
 
 interface Banner {
@@ -79,6 +83,11 @@ function App() {
     else page = <Login onLogin={setUser} registration={server.registration} />;
   } else if (path === "/monitors/new") page = <AddMonitor />;
   else if (monitor) page = <MonitorPage id={monitor[1]} />;
+  else if (path === "/incidents") page = <Incidents />;
+  else if (path === "/alerts") page = <Alerts />;
+  else if (path === "/tokens") page = <Tokens />;
+  else if (path === "/account")
+    page = <Account onGone={() => setUser(null)} onProfile={(u) => setUser({ ...user, ...u })} />;
   else if (path === "/monitors" || path === "/") page = <Monitors />;
   else page = <main><h1>Not found</h1><p>No page here. <a href="/monitors" onClick={onLink}>
     Monitors</a></p></main>;
@@ -91,8 +100,10 @@ function App() {
         {user && (
           <nav aria-label="Main">
             <a href="/monitors" onClick={onLink}>Monitors</a>
-            <a href="/monitors/new" onClick={onLink}>Add a monitor</a>
-            <span class="who">{user.name}</span>
+            <a href="/incidents" onClick={onLink}>Incidents</a>
+            <a href="/alerts" onClick={onLink}>Alerts</a>
+            <a href="/tokens" onClick={onLink}>API tokens</a>
+            <a href="/account" onClick={onLink} class="who">{user.name}</a>
             <button class="link" onClick={logOut}>Log out</button>
           </nav>
         )}

@@ -5,7 +5,13 @@
 //   the first visit offers to create the administrator; the confirmation
 //   link is in the server's log; log in; add a monitor of the target; watch
 //   it go up; stop the target; see it down with its incident, and the alert
-//   mail in the mail drop; log out.
+//   mail in the mail drop; log out and in again at phone width;
+//
+// then the rest of a user's life: acknowledge the incident; add a webhook
+// channel and send it a test (a local receiver gets it); put it in the
+// policy; make an API token; change the password (another browser's
+// session ends); export the data; terminate the account (the closing mail
+// is in the drop, the login fails).
 //
 // Every page visited passes axe-core with no serious or critical violation,
 // and is kept as a screenshot in BUILD_DIR/console-screenshots. No request
@@ -50,6 +56,18 @@ async function waitFor(what, predicate, ms = 30_000) {
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+// A webhook receiver: the channel's test and alerts land here.
+const hooks = [];
+const receiver = http.createServer((req, res) => {
+  let body = "";
+  req.on("data", (d) => (body += d));
+  req.on("end", () => {
+    hooks.push({ path: req.url, body });
+    res.writeHead(200);
+    res.end("ok");
+  });
+});
 
 // The monitored site: up until told otherwise.
 let targetUp = true;
@@ -187,6 +205,80 @@ async function main() {
   await page.getByRole("button", { name: "Log in" }).click();
   await page.getByText("1 monitor, 1 down").waitFor();
   await checkPage(page, "10-monitors-phone");
+  await page.setViewportSize({ width: 1100, height: 800 });
+
+  // Acknowledge the open incident.
+  await page.goto(base + "/incidents");
+  await page.getByRole("button", { name: "Acknowledge" }).click();
+  await page.getByText(/Acknowledged by Ada Admin/).waitFor();
+  await checkPage(page, "11-incidents");
+
+  // A webhook channel, tested through the real delivery path, then named
+  // in the policy.
+  const hookPort = await freePort("127.0.0.3");
+  await new Promise((r) => receiver.listen(hookPort, "127.0.0.3", r));
+  await page.goto(base + "/alerts");
+  await page.getByLabel("Kind").selectOption("webhook");
+  await page.getByLabel("Channel name").fill("hook");
+  await page.getByLabel("URL", { exact: true }).fill(`http://127.0.0.3:${hookPort}/hook`);
+  await page.getByRole("button", { name: "Add the channel" }).click();
+  await page.getByRole("button", { name: "Send a test" }).click();
+  await page.getByText("delivered ✓").waitFor({ timeout: 30_000 });
+  if (!hooks.some((h) => h.path === "/hook")) failures.push("the webhook test did not arrive");
+  await page.getByRole("checkbox", { name: "hook" }).first().check();
+  await page.getByRole("button", { name: "Save the policy" }).click();
+  await page.getByText(/Saved: it applies/).waitFor();
+  await checkPage(page, "12-alerts");
+
+  // An API token, shown once.
+  await page.goto(base + "/tokens");
+  await page.getByLabel("Name").fill("ci");
+  await page.getByRole("button", { name: "Make the token" }).click();
+  await page.locator(".secret", { hasText: "tcn_" }).waitFor();
+  await checkPage(page, "13-tokens");
+
+  // Another browser logged in as Ada; changing the password ends it.
+  const other = await browser.newContext();
+  const otherPage = await other.newPage();
+  await otherPage.goto(base + "/login");
+  await otherPage.getByLabel("Email").fill("ada@example.com");
+  await otherPage.getByLabel("Password").fill(PASSWORD);
+  await otherPage.getByRole("button", { name: "Log in" }).click();
+  await otherPage.getByRole("heading", { name: "Monitors" }).waitFor();
+  const NEW_PASSWORD = "lantern staple grumpy orchid 9";
+  await page.goto(base + "/account");
+  await page.getByLabel("Current password").fill(PASSWORD);
+  await page.getByLabel("New password").fill(NEW_PASSWORD);
+  await page.getByRole("button", { name: "Change the password" }).click();
+  await page.getByText(/Every other session of yours has ended/).waitFor();
+  await checkPage(page, "14-account");
+  await otherPage.reload();
+  await otherPage.getByRole("heading", { name: "Log in" }).waitFor();
+  await other.close();
+
+  // Export: one JSON file with everything of hers.
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Export my data" }).click(),
+  ]);
+  const exported = JSON.parse(fs.readFileSync(await download.path(), "utf8"));
+  if (exported.profile?.email !== "ada@example.com") failures.push("the export lacks the profile");
+  if (exported.workspaces?.[0]?.monitors?.[0]?.name !== "My site")
+    failures.push("the export lacks the monitor");
+
+  // Terminate: the closing mail arrives and the login fails.
+  await page.getByLabel("Password", { exact: true }).last().fill(NEW_PASSWORD);
+  await page.getByLabel("I understand that this cannot be undone").check();
+  await page.getByRole("button", { name: "Delete my account and all its data" }).click();
+  await page.getByText(/Your account and all its data are deleted/).waitFor();
+  await waitFor("the closing mail in the mail drop", () =>
+    fs.readdirSync(drop).some((f) =>
+      /^Subject: Your Tocsin account is closed/m.test(fs.readFileSync(path.join(drop, f), "utf8"))));
+  await page.getByLabel("Email").fill("ada@example.com");
+  await page.getByLabel("Password").fill(NEW_PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.locator(".error", { hasText: /wrong|not/i }).first().waitFor();
+  await checkPage(page, "15-closed");
 }
 
 const timer = setTimeout(() => {
@@ -203,6 +295,7 @@ try {
   if (browser) await browser.close();
   if (server) server.kill("SIGTERM");
   target.close();
+  receiver.close();
   clearTimeout(timer);
   fs.rmSync(tmp, { recursive: true, force: true });
 }

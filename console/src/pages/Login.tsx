@@ -34,6 +34,10 @@ export function Login(props: { onLogin: (u: User) => void; registration: string 
   return (
     <main class="narrow">
       <h1>Log in</h1>
+      {new URLSearchParams(location.search).get("closed") === "1" && (
+        <p class="note" role="status">Your account and all its data are deleted; a last mail
+          confirms it. Goodbye.</p>
+      )}
       <form onSubmit={submit} noValidate>
         <Field label="Email" name="email" type="email" value={email} onInput={setEmail}
           autocomplete="username" required error={fieldError(problem, "email")} />
