@@ -4,14 +4,16 @@ import { useEffect, useState } from "preact/hooks";
 import { ApiError, get, send, setCsrf, type ServerInfo, type User } from "./api";
 import { navigate, onLink, usePath } from "./router";
 import { Account } from "./pages/Account";
-import { AddMonitor } from "./pages/AddMonitor";
+import { Admin } from "./pages/Admin";
 import { Alerts } from "./pages/Alerts";
 import { Incidents } from "./pages/Incidents";
 import { Login } from "./pages/Login";
+import { MonitorForm } from "./pages/MonitorForm";
 import { MonitorPage } from "./pages/MonitorPage";
 import { Monitors } from "./pages/Monitors";
 import { Privacy } from "./pages/Privacy";
 import { CheckMail, Register } from "./pages/Register";
+import { Teams } from "./pages/Teams";
 import { Tokens } from "./pages/Tokens";
 import "./style.css";
 
@@ -76,16 +78,20 @@ function App() {
 
   let page;
   const monitor = /^\/monitors\/(\d+)$/.exec(path);
+  const edit = /^\/monitors\/(\d+)\/edit$/.exec(path);
   if (path === "/privacy") page = <Privacy />;
   else if (!user) {
     if (path === "/register") page = <Register server={server} />;
     else if (path === "/check-mail") page = <CheckMail server={server} />;
     else page = <Login onLogin={setUser} registration={server.registration} />;
-  } else if (path === "/monitors/new") page = <AddMonitor />;
+  } else if (path === "/monitors/new") page = <MonitorForm key="new" />;
   else if (monitor) page = <MonitorPage id={monitor[1]} />;
+  else if (edit) page = <MonitorForm key={edit[1]} id={edit[1]} />;
   else if (path === "/incidents") page = <Incidents />;
   else if (path === "/alerts") page = <Alerts />;
   else if (path === "/tokens") page = <Tokens />;
+  else if (path === "/teams") page = <Teams me={user} />;
+  else if (path === "/admin" && user.admin) page = <Admin />;
   else if (path === "/account")
     page = <Account onGone={() => setUser(null)} onProfile={(u) => setUser({ ...user, ...u })} />;
   else if (path === "/monitors" || path === "/") page = <Monitors />;
@@ -102,7 +108,9 @@ function App() {
             <a href="/monitors" onClick={onLink}>Monitors</a>
             <a href="/incidents" onClick={onLink}>Incidents</a>
             <a href="/alerts" onClick={onLink}>Alerts</a>
+            <a href="/teams" onClick={onLink}>Teams</a>
             <a href="/tokens" onClick={onLink}>API tokens</a>
+            {user.admin && <a href="/admin" onClick={onLink}>Administration</a>}
             <a href="/account" onClick={onLink} class="who">{user.name}</a>
             <button class="link" onClick={logOut}>Log out</button>
           </nav>

@@ -334,6 +334,13 @@ Result<store::MonitorRecord> Catalog::Create(store::MonitorRecord record) {
 }
 
 Result<store::MonitorRecord> Catalog::Update(store::MonitorRecord record) {
+  // Secrets the API showed redacted and the caller sent back unchanged keep
+  // their stored values.
+  if (auto before = store_.monitors().GetMonitor(record.id); before.ok() && *before) {
+    nlohmann::json given = nlohmann::json::parse(record.options_json, nullptr, false);
+    probe::RestoreRedacted(given, nlohmann::json::parse((*before)->options_json, nullptr, false));
+    if (given.is_object()) record.options_json = given.dump();
+  }
   auto check = Prepare(record);
   if (!check.ok()) return check.error();
   std::lock_guard lock(mu_);

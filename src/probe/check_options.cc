@@ -118,18 +118,22 @@ nlohmann::json GetIfSet(const CheckSpec& spec) {
   return (spec.*Field).empty() ? nlohmann::json() : nlohmann::json(spec.*Field);
 }
 
+constexpr std::string_view kRedactedHeader = ": <redacted>";
+constexpr std::string_view kRedactedAuth = ":<redacted>";
+
 nlohmann::json GetHeaders(const CheckSpec& spec) {
   if (spec.headers.empty()) return nullptr;
   nlohmann::json headers = nlohmann::json::array();
   for (const auto& h : spec.headers) {
-    headers.push_back(IsSecretHeader(h) ? h.substr(0, h.find(':')) + ": <redacted>" : h);
+    headers.push_back(IsSecretHeader(h) ? h.substr(0, h.find(':')) + std::string(kRedactedHeader)
+                                        : h);
   }
   return headers;
 }
 
 nlohmann::json GetBasicAuth(const CheckSpec& spec) {
   if (spec.basic_auth.empty()) return nullptr;
-  return spec.basic_auth.substr(0, spec.basic_auth.find(':')) + ":<redacted>";
+  return spec.basic_auth.substr(0, spec.basic_auth.find(':')) + std::string(kRedactedAuth);
 }
 
 constexpr CheckOption kOptions[] = {
@@ -234,6 +238,40 @@ Result<CheckSpec> SpecFromJson(const nlohmann::json& json) {
     if (Status s = o->set(*o, spec, *v); !s.ok()) return s.error();
   }
   return spec;
+}
+
+void RestoreRedacted(nlohmann::json& given, const nlohmann::json& stored) {
+  if (!given.is_object() || !stored.is_object()) return;
+  if (const auto it = given.find("basic_auth"); it != given.end() && it->is_string()) {
+    const std::string value = *it;
+    const auto old = stored.find("basic_auth");
+    if (value.ends_with(kRedactedAuth) && old != stored.end() && old->is_string()) {
+      const std::string user = value.substr(0, value.size() - kRedactedAuth.size());
+      const std::string was = *old;
+      if (was.substr(0, was.find(':')) == user) *it = was;
+    }
+  }
+  const auto headers = given.find("headers");
+  const auto old_headers = stored.find("headers");
+  if (headers == given.end() || !headers->is_array() || old_headers == stored.end() ||
+      !old_headers->is_array()) {
+    return;
+  }
+  for (auto& h : *headers) {
+    if (!h.is_string()) continue;
+    const std::string value = h;
+    if (!value.ends_with(kRedactedHeader)) continue;
+    const std::string name = value.substr(0, value.size() - kRedactedHeader.size());
+    for (const auto& o : *old_headers) {
+      if (!o.is_string()) continue;
+      const std::string was = o;
+      const size_t colon = was.find(':');
+      if (colon != std::string::npos && AsciiIEquals(was.substr(0, colon), name)) {
+        h = was;
+        break;
+      }
+    }
+  }
 }
 
 }  // namespace tocsin::probe

@@ -58,4 +58,11 @@ nlohmann::json SpecToJson(const CheckSpec& spec);
 // silently drops an assertion. Errors carry the option in Error::field.
 Result<CheckSpec> SpecFromJson(const nlohmann::json& json);
 
+// Options sent back after reading SpecToJson's (an edit form) with the
+// secrets it redacted put back from `stored`: a header "Name: <redacted>"
+// takes the stored header of that name, a basic_auth "user:<redacted>" the
+// stored credentials of that user. So an edit that leaves a secret alone
+// keeps it; one that types a new value replaces it.
+void RestoreRedacted(nlohmann::json& given, const nlohmann::json& stored);
+
 }  // namespace tocsin::probe

@@ -57,6 +57,28 @@ TEST(CheckOptionsTest, SecretsAreRedactedInJson) {
   EXPECT_EQ(j.dump().find("hunter2"), std::string::npos);
 }
 
+TEST(CheckOptionsTest, SecretsSentBackRedactedKeepTheirStoredValues) {
+  const nlohmann::json stored = {{"headers", {"authorization: Bearer s3cret", "X-Trace: 1"}},
+                                 {"basic_auth", "bob:hunter22"}};
+  // What an edit form read (SpecToJson), sent back with one change.
+  nlohmann::json given = {{"headers", {"Authorization: <redacted>", "X-Trace: 2"}},
+                          {"basic_auth", "bob:<redacted>"},
+                          {"timeout", "5s"}};
+  RestoreRedacted(given, stored);
+  EXPECT_EQ(given["headers"][0], "authorization: Bearer s3cret");
+  EXPECT_EQ(given["headers"][1], "X-Trace: 2");
+  EXPECT_EQ(given["basic_auth"], "bob:hunter22");
+  EXPECT_EQ(given["timeout"], "5s");
+  // A new value replaces the secret; another user's redacted form restores
+  // nothing of bob's; a header the store never had stays as sent.
+  nlohmann::json typed = {{"headers", {"Authorization: Bearer n3w", "Cookie: <redacted>"}},
+                          {"basic_auth", "alice:<redacted>"}};
+  RestoreRedacted(typed, stored);
+  EXPECT_EQ(typed["headers"][0], "Authorization: Bearer n3w");
+  EXPECT_EQ(typed["headers"][1], "Cookie: <redacted>");
+  EXPECT_EQ(typed["basic_auth"], "alice:<redacted>");
+}
+
 TEST(CheckOptionsTest, JsonTypesAreStrict) {
   const auto error = [](const nlohmann::json& j) {
     auto spec = SpecFromJson(j);

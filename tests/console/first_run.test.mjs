@@ -171,6 +171,12 @@ async function main() {
   await page.locator("h1 .status-word", { hasText: "up" }).waitFor({ timeout: 30_000 });
   await page.locator(".chart canvas").first().waitFor({ timeout: 30_000 });
   await checkPage(page, "05-monitor-up");
+  // Edit it: one more assertion, which the target meets.
+  await page.getByRole("link", { name: "Edit" }).click();
+  await page.getByLabel("Text the page must contain").fill("all good");
+  await checkPage(page, "05b-edit-monitor");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("heading", { name: /My site/ }).waitFor();
   await page.getByRole("link", { name: "← Monitors" }).click();
   await page.getByText("1 monitor, all up").waitFor();
   await checkPage(page, "06-monitors");
@@ -236,6 +242,18 @@ async function main() {
   await page.getByRole("button", { name: "Make the token" }).click();
   await page.locator(".secret", { hasText: "tcn_" }).waitFor();
   await checkPage(page, "13-tokens");
+
+  // A team; the administration page.
+  await page.goto(base + "/teams");
+  await page.getByLabel("Team name").fill("Ops");
+  await page.getByRole("button", { name: "Make the team" }).click();
+  await page.getByRole("heading", { name: /Ops/ }).waitFor();
+  await checkPage(page, "13b-teams");
+  await page.goto(base + "/admin");
+  await page.getByLabel("Registration").selectOption("invite");
+  await page.getByText("Saved.").waitFor();
+  await page.getByLabel("Registration").selectOption("open");
+  await checkPage(page, "13c-admin");
 
   // Another browser logged in as Ada; changing the password ends it.
   const other = await browser.newContext();

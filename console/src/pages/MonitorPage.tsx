@@ -117,6 +117,12 @@ export function MonitorPage(props: { id: string }) {
     };
   }, [props.id]);
 
+  async function setRunning(run: boolean) {
+    if (!monitor) return;
+    const m = await send<Detail>("POST", `/api/v1/monitors/${monitor.id}/${run ? "resume" : "pause"}`);
+    setMonitor({ ...monitor, enabled: m.enabled });
+  }
+
   async function remove() {
     if (!monitor || !confirm(`Delete "${monitor.name}" and its whole history?`)) return;
     await send("DELETE", `/api/v1/monitors/${monitor.id}`);
@@ -135,7 +141,14 @@ export function MonitorPage(props: { id: string }) {
           <span class={"dot " + h.cls} aria-hidden="true" /> {monitor.name}
           <span class="status-word"> {monitor.enabled ? h.word : "paused"}</span>
         </h1>
-        {monitor.managed_by === "api" && <button class="secondary" onClick={remove}>Delete</button>}
+        {monitor.managed_by === "api" && (
+          <span class="actions">
+            <a class="button" href={`/monitors/${monitor.id}/edit`} onClick={onLink}>Edit</a>{" "}
+            <button onClick={() => setRunning(!monitor.enabled)}>
+              {monitor.enabled ? "Pause" : "Resume"}</button>{" "}
+            <button class="secondary" onClick={remove}>Delete</button>
+          </span>
+        )}
       </div>
       <p class="url">{monitor.url} · every {monitor.interval_s} s
         {monitor.managed_by === "file" && " · managed by the config file"}</p>

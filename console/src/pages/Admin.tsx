@@ -1,0 +1,102 @@
+// Administration: registration open or by invitation, a second factor
+// required of everyone, and notices to every user (by mail, and as the
+// console's banner).
+import { useEffect, useState } from "preact/hooks";
+import { get, send } from "../api";
+import { Check, Field, FormError, fieldError, problemOf, type Problem } from "../forms";
+
+interface Settings { registration: "open" | "invite"; require_totp: boolean }
+
+export function Admin() {
+  const [settings, setSettings] = useState<Settings | null>(null);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const [done, setDone] = useState("");
+  const [kind, setKind] = useState("announcement");
+  const [subject, setSubject] = useState("");
+  const [text, setText] = useState("");
+  const [banner, setBanner] = useState(true);
+  useEffect(() => {
+    get<Settings>("/api/v1/admin/settings").then(setSettings, (e) => setProblem(problemOf(e)));
+  }, []);
+  async function act(run: () => Promise<string>) {
+    setProblem(null);
+    setDone("");
+    try {
+      setDone(await run());
+    } catch (e) {
+      setProblem(problemOf(e));
+    }
+  }
+  return (
+    <main class="narrow">
+      <h1>Administration</h1>
+      <FormError problem={problem} />
+      {done && <p class="ok" role="status">{done}</p>}
+      {settings && (
+        <section class="card">
+          <h2>Who may join</h2>
+          <p class="field">
+            <label for="f-registration">Registration</label>
+            <select id="f-registration" value={settings.registration}
+              onChange={(e) => act(async () => {
+                const s = await send<Settings>("PATCH", "/api/v1/admin/settings",
+                  { registration: (e.currentTarget as HTMLSelectElement).value });
+                setSettings(s);
+                return "Saved.";
+              })}>
+              <option value="open">open to anyone</option>
+              <option value="invite">by invitation only</option>
+            </select>
+          </p>
+          <Check name="require_totp" checked={settings.require_totp}
+            onChange={(v) => act(async () => {
+              const s = await send<Settings>("PATCH", "/api/v1/admin/settings", { require_totp: v });
+              setSettings(s);
+              return "Saved.";
+            })}>
+            Require two-step login of everyone (set up your own first)
+          </Check>
+        </section>
+      )}
+      <form class="card" onSubmit={(e) => {
+        e.preventDefault();
+        act(async () => {
+          const r = await send<{ recipients: number }>("POST", "/api/v1/admin/notices",
+            { kind, subject, text, banner });
+          setSubject("");
+          setText("");
+          return `Queued for ${r.recipients} users.`;
+        });
+      }}>
+        <h2>Tell every user</h2>
+        <p class="field">
+          <label for="f-kind">Kind</label>
+          <select id="f-kind" value={kind}
+            onChange={(e) => setKind((e.currentTarget as HTMLSelectElement).value)}>
+            <option value="announcement">service announcement</option>
+            <option value="policy_change">privacy policy change</option>
+            <option value="security">security or breach notice</option>
+          </select>
+        </p>
+        <Field label="Subject" name="subject" value={subject} onInput={setSubject}
+          error={fieldError(problem, "subject")} />
+        <p class="field">
+          <label for="f-text">Text</label>
+          <textarea id="f-text" rows={6} value={text}
+            onInput={(e) => setText((e.currentTarget as HTMLTextAreaElement).value)} />
+        </p>
+        <Check name="banner" checked={banner} onChange={setBanner}>
+          Also show it as the console's banner
+        </Check>
+        <button type="submit">Send to every user</button>
+      </form>
+      <section class="card">
+        <h2>The banner</h2>
+        <button class="link" onClick={() => act(async () => {
+          await send("DELETE", "/api/v1/admin/banner");
+          return "The banner is down.";
+        })}>Take the banner down</button>
+      </section>
+    </main>
+  );
+}
