@@ -424,6 +424,9 @@ def main():
         assert wait_for(has_results), "the monitor never ran"
         c.call("GET", mid + "/results?limit=0", headers=bearer, expect=400)
         c.call("GET", mid + "/summary", headers=bearer, expect=200)
+        _, series, _, _ = c.call("GET", mid + "/series", headers=bearer, expect=200)
+        assert series["step"] == "minute" and series["points"], series
+        c.call("GET", mid + "/series?step=fortnight", headers=bearer, expect=400)
         c.call("GET", mid + "/summary?from_ms=10&to_ms=5", headers=bearer, expect=400)
 
         # A monitor that fails, for an incident to read and acknowledge.

@@ -7,6 +7,7 @@
 #include "api/alert_settings_json.h"
 #include "api/json.h"
 #include "api/views.h"
+#include "store/rollup.h"
 
 namespace tocsin::api {
 namespace {
@@ -16,7 +17,8 @@ constexpr int64_t kMaxResultsPage = 10'000;
 constexpr int64_t kDefaultResultsPage = 1'000;
 constexpr int64_t kMaxMonitorsPage = 1'000;
 constexpr int64_t kDefaultMonitorsPage = 100;
-constexpr size_t kRecentIncidents = 20;  // shown with a monitor
+constexpr size_t kRecentIncidents = 20;      // shown with a monitor
+constexpr int64_t kMaxSeriesPoints = 2'000;  // the default step keeps a series under this
 
 const model::Monitor* FindMonitor(const MonitorList& list, model::MonitorId id) {
   const auto it = std::find_if(list->begin(), list->end(),
@@ -313,6 +315,62 @@ Response Summary(const ApiContext& c, MonitorCatalog& catalog, const Request& r,
   return JsonResponse(200, j);
 }
 
+// GET .../series?from_ms=&to_ms=&step=: one point per rollup bucket
+// (minute, hour or day; by default the finest that keeps a range under
+// about 2,000 points), each with its count, failures, availability and
+// latency percentiles: a chart of any range, a year included, without
+// reading raw results.
+Response Series(const ApiContext& c, MonitorCatalog& catalog, const Request& r,
+                const account::Principal& p) {
+  TOCSIN_TRY(target, TargetOf(c, catalog, r, p));
+  TOCSIN_TRY(range, ReadRange(r, NowMs(), kDayMs));
+  const auto [from_ms, to_ms] = *range;
+  const int64_t span_s = (to_ms - from_ms) / 1000;
+  static constexpr std::pair<const char*, store::RollupLevel> kSteps[] = {
+      {"minute", store::RollupLevel::kMinute},
+      {"hour", store::RollupLevel::kHour},
+      {"day", store::RollupLevel::kDay}};
+  store::RollupLevel level = store::RollupLevel::kDay;
+  const auto asked = QueryParam(r, "step");
+  if (asked) {
+    bool known = false;
+    for (const auto& [name, l] : kSteps) {
+      if (*asked == name) {
+        level = l;
+        known = true;
+      }
+    }
+    if (!known) return ErrorResponse(InvalidField("step", "'step' is minute, hour or day"));
+  } else {
+    for (auto it = std::rbegin(kSteps); it != std::rend(kSteps); ++it) {
+      if (span_s / store::kLevelSeconds[static_cast<int>(it->second)] <= kMaxSeriesPoints) {
+        level = it->second;
+      }
+    }
+  }
+  const int64_t width = store::kLevelSeconds[static_cast<int>(level)];
+  if (span_s / width > kMaxSeriesPoints * 5) {
+    return ErrorResponse(
+        InvalidField("step", "too many points for this range: take a coarser step"));
+  }
+  const int64_t from_s = store::BucketStart(level, from_ms / 1000);
+  TOCSIN_TRY(points,
+             c.store->results().Series(target->monitor.id, level, from_s, (to_ms + 999) / 1000));
+  nlohmann::json list = nlohmann::json::array();
+  for (const store::BucketSummary& b : *points) {
+    nlohmann::json j = SummaryJson(b.summary);
+    j["ts_ms"] = b.bucket_s * 1000;
+    list.push_back(std::move(j));
+  }
+  const char* step_name = kSteps[static_cast<int>(level)].first;
+  return JsonResponse(200, {{"monitor_id", target->monitor.id},
+                            {"from_ms", from_ms},
+                            {"to_ms", to_ms},
+                            {"step", step_name},
+                            {"step_s", width},
+                            {"points", std::move(list)}});
+}
+
 }  // namespace
 
 std::vector<Route> MonitorRoutes(const ApiContext& c, MonitorCatalog& catalog,
@@ -351,6 +409,10 @@ std::vector<Route> MonitorRoutes(const ApiContext& c, MonitorCatalog& catalog,
   routes.push_back({"GET", "/api/v1/monitors/{id}/results",
                     Authed(c, [c, cat](const Request& r, const account::Principal& p) {
                       return Results(c, *cat, r, p);
+                    })});
+  routes.push_back({"GET", "/api/v1/monitors/{id}/series",
+                    Authed(c, [c, cat](const Request& r, const account::Principal& p) {
+                      return Series(c, *cat, r, p);
                     })});
   routes.push_back({"GET", "/api/v1/monitors/{id}/summary",
                     Authed(c, [c, cat](const Request& r, const account::Principal& p) {

@@ -28,6 +28,10 @@ class MemoryResults final : public store::ResultStore {
   Result<store::RangeSummary> Summarize(model::MonitorId, int64_t, int64_t) override {
     return store::RangeSummary{};
   }
+  Result<std::vector<store::BucketSummary>> Series(model::MonitorId, store::RollupLevel, int64_t,
+                                                   int64_t) override {
+    return std::vector<store::BucketSummary>{};
+  }
   Result<std::vector<model::LatestState>> LoadLatest() override {
     return std::vector<model::LatestState>{};
   }

@@ -97,6 +97,10 @@ class FakeStore final : public ResultStore {
   Result<RangeSummary> Summarize(model::MonitorId, int64_t, int64_t) override {
     return RangeSummary{};
   }
+  Result<std::vector<BucketSummary>> Series(model::MonitorId, RollupLevel, int64_t,
+                                            int64_t) override {
+    return std::vector<BucketSummary>{};
+  }
   Result<std::vector<model::LatestState>> LoadLatest() override {
     return std::vector<model::LatestState>{};
   }

@@ -28,6 +28,12 @@ struct RangeSummary {
   uint32_t p99_us = 0;
 };
 
+// One rollup bucket, summarised: a point of a chart's series.
+struct BucketSummary {
+  int64_t bucket_s = 0;  // Unix seconds of the bucket's start
+  RangeSummary summary;
+};
+
 struct StoreStats {
   uint64_t raw_rows = 0;
   uint64_t file_bytes = 0;  // database files on disk
@@ -55,6 +61,12 @@ class ResultStore {
   // Summary of [from_s, to_s), using the coarsest rollups that fit.
   virtual Result<RangeSummary> Summarize(model::MonitorId monitor, int64_t from_s,
                                          int64_t to_s) = 0;
+  // The rollups of `level` whose buckets start in [from_s, to_s), oldest
+  // first, each summarised: a chart's series (hours for a week, days for a
+  // year) read straight from the rollups. Buckets without a check are
+  // absent.
+  virtual Result<std::vector<BucketSummary>> Series(model::MonitorId monitor, RollupLevel level,
+                                                    int64_t from_s, int64_t to_s) = 0;
   virtual Result<std::vector<model::LatestState>> LoadLatest() = 0;
   virtual Result<StoreStats> Stats() = 0;
 };

@@ -310,6 +310,31 @@ Result<RangeSummary> SqliteResults::Summarize(model::MonitorId monitor, int64_t 
                         });
 }
 
+Result<std::vector<BucketSummary>> SqliteResults::Series(model::MonitorId monitor,
+                                                         RollupLevel level, int64_t from_s,
+                                                         int64_t to_s) {
+  std::lock_guard lock(db_.reader_mu);
+  sqlite3* db = db_.reader.get();
+  auto q = Stmt::Prepare(db, R"sql(
+    SELECT count, failures, min_us, max_us, sum_us, sketch, bucket FROM rollups
+    WHERE monitor_id = ?1 AND level = ?2 AND bucket >= ?3 AND bucket < ?4
+    ORDER BY bucket)sql");
+  if (!q.ok()) return q.error();
+  q->Bind(1, monitor);
+  q->Bind(2, static_cast<int64_t>(level));
+  q->Bind(3, from_s);
+  q->Bind(4, to_s);
+  std::vector<BucketSummary> out;
+  int rc;
+  while ((rc = q->Step()) == SQLITE_ROW) {
+    auto row = ReadRollup(*q);
+    if (!row.ok()) return row.error();
+    out.push_back({q->Int(6), store::Summarize(*row)});
+  }
+  if (rc != SQLITE_DONE) return SqliteError(db, "reading rollups");
+  return out;
+}
+
 Result<std::vector<model::LatestState>> SqliteResults::LoadLatest() {
   std::lock_guard lock(db_.reader_mu);
   sqlite3* db = db_.reader.get();

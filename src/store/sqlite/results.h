@@ -21,6 +21,8 @@ class SqliteResults final : public ResultStore {
   Result<std::vector<model::CheckRecord>> QueryResults(model::MonitorId monitor, int64_t from_ms,
                                                        int64_t to_ms, size_t limit) override;
   Result<RangeSummary> Summarize(model::MonitorId monitor, int64_t from_s, int64_t to_s) override;
+  Result<std::vector<BucketSummary>> Series(model::MonitorId monitor, RollupLevel level,
+                                            int64_t from_s, int64_t to_s) override;
   Result<std::vector<model::LatestState>> LoadLatest() override;
   Result<StoreStats> Stats() override;
 

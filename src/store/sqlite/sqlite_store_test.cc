@@ -647,6 +647,34 @@ TEST_F(SqliteStoreTest, SummarizeReadsDayRollupsForWholeDays) {
             0u);
 }
 
+TEST_F(SqliteStoreTest, SeriesGivesEachBucketItsOwnSummaryInOrder) {
+  const model::MonitorId id = Register("series");
+  WriteInBatches(SyntheticResults(id, kBaseS, 2 * kDay / kMinute, 6), 1'000);
+  const auto hours =
+      ValueOrThrow(store_->results().Series(id, RollupLevel::kHour, kBaseS, kBaseS + 2 * kDay));
+  ASSERT_EQ(hours.size(), 48u);
+  for (size_t i = 0; i < hours.size(); ++i) {
+    SCOPED_TRACE("hour " + std::to_string(i));
+    EXPECT_EQ(hours[i].bucket_s, kBaseS + static_cast<int64_t>(i) * kHour);
+    EXPECT_EQ(hours[i].summary.count, 60u);
+    ExpectSameSummary(hours[i].summary, ValueOrThrow(store_->results().Summarize(
+                                            id, hours[i].bucket_s, hours[i].bucket_s + kHour)));
+  }
+  const auto days =
+      ValueOrThrow(store_->results().Series(id, RollupLevel::kDay, kBaseS, kBaseS + 2 * kDay));
+  ASSERT_EQ(days.size(), 2u);
+  EXPECT_EQ(days[1].bucket_s, kBaseS + kDay);
+  EXPECT_EQ(days[0].summary.count + days[1].summary.count, 2 * kDay / kMinute);
+  // Half-open, and per monitor.
+  EXPECT_EQ(ValueOrThrow(store_->results().Series(id, RollupLevel::kHour, kBaseS + kHour,
+                                                  kBaseS + 3 * kHour))
+                .size(),
+            2u);
+  EXPECT_TRUE(
+      ValueOrThrow(store_->results().Series(id + 1, RollupLevel::kHour, kBaseS, kBaseS + kDay))
+          .empty());
+}
+
 TEST_F(SqliteStoreTest, SummarizeOfEmptyRangeIsEmpty) {
   const model::MonitorId id = Register("empty");
   WriteInBatches(SyntheticResults(id, kBaseS, 60, 5), 100);
