@@ -177,6 +177,21 @@ async function main() {
   await checkPage(page, "05b-edit-monitor");
   await page.getByRole("button", { name: "Save" }).click();
   await page.getByRole("heading", { name: /My site/ }).waitFor();
+  // The report center: another range, its percentiles from the rollups,
+  // the uptime strip, and the checks as CSV.
+  await page.getByRole("button", { name: "7 d" }).click();
+  await page.getByRole("heading", { name: "Last 7 d" }).waitFor();
+  await page.getByRole("heading", { name: /Percentiles per (hour|minute)/ }).waitFor();
+  await page.locator(".strip .cell.full").first().waitFor();
+  const [csvFile] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Download the checks (CSV)" }).click(),
+  ]);
+  const csvText = fs.readFileSync(await csvFile.path(), "utf8");
+  if (!csvText.startsWith('"time (UTC)","outcome","status","ip"') || !/,"ok",200,"127\.0\.0\.2"/.test(csvText))
+    failures.push("the checks' CSV is not what the page shows: " + csvText.slice(0, 300));
+  await checkPage(page, "05c-report-7d");
+  await page.getByRole("button", { name: "24 h" }).click();
   await page.getByRole("link", { name: "← Monitors" }).click();
   await page.getByText("1 monitor, all up").waitFor();
   await checkPage(page, "06-monitors");

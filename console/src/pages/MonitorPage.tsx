@@ -1,121 +1,96 @@
-// One monitor: its state, the last 24 hours of response time stacked by
-// phase (uPlot), percentiles from the rollups, incidents and the last
-// checks with the address each one reached.
-import { useEffect, useRef, useState } from "preact/hooks";
-import uPlot from "uplot";
-import "uplot/dist/uPlot.min.css";
+// One monitor: the report center. Its state and actions; a range (an hour
+// to a year, or custom); the range's uptime, checks and percentiles; the
+// response time stacked by phase (ranges up to two days, from raw
+// results) and p50/p95/p99 (any range, from the rollups); uptime per hour
+// or day as a strip; incidents shaded on the charts and listed with their
+// cause; the last checks with each one's phases. Any chart's data
+// downloads as CSV.
+import { useEffect, useState } from "preact/hooks";
 import { get, send, type CheckResult, type Incident, type Monitor, type Summary } from "../api";
+import { PercentileChart, PhaseChart, UptimeStrip, Waterfall, type SeriesPoint, type Span } from "../charts";
+import { download, toCsv } from "../csv";
 import { ago, health, ms, when } from "../format";
 import { navigate, onLink } from "../router";
 
-const DAY_MS = 86_400_000;
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const RANGES: [string, number][] = [
+  ["1 h", HOUR], ["24 h", DAY], ["7 d", 7 * DAY], ["30 d", 30 * DAY], ["90 d", 90 * DAY],
+  ["1 year", 365 * DAY],
+];
+const RAW_MAX_SPAN = 2 * DAY;  // phases come from raw results up to this range
+const RAW_MAX_PAGES = 5;
 const POLL_MS = 10_000;
-const PHASES = [
-  { key: "dns_us", label: "DNS", color: "#7c3aed" },
-  { key: "connect_us", label: "connect", color: "#2563eb" },
-  { key: "tls_us", label: "TLS", color: "#0891b2" },
-  { key: "ttfb_us", label: "first byte", color: "#16a34a" },
-  { key: "download_us", label: "download", color: "#ca8a04" },
-] as const;
 
 interface Detail extends Monitor {
   incidents: Incident[];
 }
+interface Series { step: string; step_s: number; points: SeriesPoint[] }
 
-function PhaseChart(props: { results: CheckResult[] }) {
-  const box = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    const el = box.current;
-    if (!el) return;
-    const ok = props.results.filter((r) => r.outcome === "ok");
-    const xs = ok.map((r) => r.ts_ms / 1000);
-    // Stacked: each series is its phase plus every phase before it, drawn
-    // from the top down so each fill shows its own band; the legend shows
-    // the phase's own time.
-    const own = PHASES.map((p) => ok.map((r) => r[p.key] / 1000));
-    const stacked = own.map((_, i) => ok.map((__, j) => own.slice(0, i + 1).reduce((s, a) => s + a[j], 0)));
-    const order = PHASES.map((_, i) => PHASES.length - 1 - i);
-    const data: uPlot.AlignedData = [xs, ...order.map((i) => stacked[i])];
-    const series: uPlot.Series[] = [
-      {},
-      ...order.map((i) => ({
-        label: PHASES[i].label,
-        stroke: PHASES[i].color,
-        fill: PHASES[i].color + "99",
-        width: 1,
-        points: { show: ok.length < 60, size: 5 },
-        value: (_u: uPlot, _v: number | null, _s: number, idx: number | null) =>
-          idx == null ? "–" : own[i][idx].toFixed(1) + " ms",
-      })),
-    ];
-    const plot = new uPlot(
-      {
-        width: Math.max(300, el.clientWidth),
-        height: 260,
-        series,
-        // From the first check shown (at most 24 hours back) to now, so a
-        // new monitor's few checks are not squeezed into a corner.
-        scales: {
-          x: {
-            time: true,
-            range: (): uPlot.Range.MinMax => {
-              const now = Date.now() / 1000;
-              return [Math.min(xs[0] ?? now, now - 60) - 30, now];
-            },
-          },
-          y: { range: (_u, _min, max): uPlot.Range.MinMax => [0, Math.max(1, max * 1.1)] },
-        },
-        axes: [{}, { label: "ms", values: (_u, vals) => vals.map((v) => String(v)) }],
-        legend: { live: true },
-      },
-      data,
-      el,
-    );
-    const resize = () => plot.setSize({ width: Math.max(300, el.clientWidth), height: 260 });
-    window.addEventListener("resize", resize);
-    return () => {
-      window.removeEventListener("resize", resize);
-      plot.destroy();
-    };
-  }, [props.results]);
-  return <div ref={box} class="chart" role="img"
-    aria-label="Response time over the last 24 hours, stacked by phase" />;
+function localInput(ms: number): string {
+  const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
+  return d.toISOString().slice(0, 16);
+}
+
+async function rawResults(id: string, from: number, to: number): Promise<CheckResult[]> {
+  const out: CheckResult[] = [];
+  let next: number | null = from;
+  for (let i = 0; next !== null && i < RAW_MAX_PAGES; i++) {
+    const page: { results: CheckResult[]; next_from_ms: number | null } = await get(
+      `/api/v1/monitors/${id}/results?from_ms=${next}&to_ms=${to}&limit=10000`);
+    out.push(...page.results);
+    next = page.next_from_ms;
+  }
+  return out;
 }
 
 export function MonitorPage(props: { id: string }) {
   const [monitor, setMonitor] = useState<Detail | null>(null);
+  const [span, setSpan] = useState(DAY);
+  const [custom, setCustom] = useState<{ from: number; to: number } | null>(null);
   const [results, setResults] = useState<CheckResult[]>([]);
+  const [series, setSeries] = useState<Series | null>(null);
+  const [strip, setStrip] = useState<Series | null>(null);
   const [summary, setSummary] = useState<Summary | null>(null);
+  const [window_, setWindow] = useState({ from: 0, to: 0 });
   const [error, setError] = useState("");
 
   useEffect(() => {
     let stopped = false;
     let timer = 0;
     async function load() {
-      const now = Date.now();
+      const to = custom ? custom.to : Date.now();
+      const from = custom ? custom.from : to - span;
+      const q = `from_ms=${Math.floor(from)}&to_ms=${Math.ceil(to)}`;
+      const stripStep = to - from <= 2 * DAY ? "hour" : "day";
       try {
-        const [m, r, s] = await Promise.all([
+        const [m, s, sr, st, raw] = await Promise.all([
           get<Detail>(`/api/v1/monitors/${props.id}`),
-          get<{ results: CheckResult[] }>(
-            `/api/v1/monitors/${props.id}/results?from_ms=${now - DAY_MS}&limit=10000`),
-          get<Summary>(`/api/v1/monitors/${props.id}/summary?from_ms=${now - DAY_MS}`),
+          get<Summary>(`/api/v1/monitors/${props.id}/summary?${q}`),
+          get<Series>(`/api/v1/monitors/${props.id}/series?${q}`),
+          get<Series>(`/api/v1/monitors/${props.id}/series?${q}&step=${stripStep}`),
+          to - from <= RAW_MAX_SPAN ? rawResults(props.id, from, to) : Promise.resolve(null),
         ]);
         if (stopped) return;
         setMonitor(m);
-        setResults(r.results);
         setSummary(s);
+        setSeries(sr);
+        setStrip(st);
+        if (raw) setResults(raw);
+        else setResults(await rawResults(props.id, Date.now() - HOUR, Date.now()));
+        setWindow({ from, to });
         setError("");
       } catch (e) {
         if (!stopped) setError(e instanceof Error ? e.message : "The server did not answer.");
       }
-      if (!stopped) timer = window.setTimeout(load, POLL_MS);
+      if (!stopped && !custom) timer = window.setTimeout(load, POLL_MS);
     }
     load();
     return () => {
       stopped = true;
       clearTimeout(timer);
     };
-  }, [props.id]);
+  }, [props.id, span, custom]);
 
   async function setRunning(run: boolean) {
     if (!monitor) return;
@@ -129,10 +104,30 @@ export function MonitorPage(props: { id: string }) {
     navigate("/monitors", true);
   }
 
+  function csvOfSeries() {
+    if (!series || !monitor) return;
+    download(`${monitor.name}-${series.step}.csv`, toCsv(
+      ["time (UTC)", "checks", "failures", "availability %", "p50 ms", "p95 ms", "p99 ms"],
+      series.points.map((p) => [new Date(p.ts_ms).toISOString(), p.count, p.failures,
+        p.availability_percent, p.p50_us / 1000, p.p95_us / 1000, p.p99_us / 1000])));
+  }
+
+  function csvOfChecks() {
+    if (!monitor) return;
+    download(`${monitor.name}-checks.csv`, toCsv(
+      ["time (UTC)", "outcome", "status", "ip", "dns ms", "connect ms", "tls ms", "first byte ms",
+        "download ms", "total ms", "detail"],
+      results.map((r) => [new Date(r.ts_ms).toISOString(), r.outcome, r.status, r.ip,
+        r.dns_us / 1000, r.connect_us / 1000, r.tls_us / 1000, r.ttfb_us / 1000,
+        r.download_us / 1000, r.total_us / 1000, r.detail])));
+  }
+
   if (error && !monitor) return <main><p class="error" role="alert">{error}</p></main>;
   if (!monitor) return <main><p aria-busy="true">Loading…</p></main>;
   const h = health(monitor.latest?.outcome);
   const last = results.slice(-20).reverse();
+  const bands: Span[] = monitor.incidents.map((i) => ({ from_ms: i.started_ms, to_ms: i.ended_ms }));
+  const rawInRange = window_.to - window_.from <= RAW_MAX_SPAN;
   return (
     <main>
       <p><a href="/monitors" onClick={onLink}>← Monitors</a></p>
@@ -143,9 +138,9 @@ export function MonitorPage(props: { id: string }) {
         </h1>
         {monitor.managed_by === "api" && (
           <span class="actions">
-            <a class="button" href={`/monitors/${monitor.id}/edit`} onClick={onLink}>Edit</a>{" "}
+            <a class="button" href={`/monitors/${monitor.id}/edit`} onClick={onLink}>Edit</a>
             <button onClick={() => setRunning(!monitor.enabled)}>
-              {monitor.enabled ? "Pause" : "Resume"}</button>{" "}
+              {monitor.enabled ? "Pause" : "Resume"}</button>
             <button class="secondary" onClick={remove}>Delete</button>
           </span>
         )}
@@ -155,21 +150,58 @@ export function MonitorPage(props: { id: string }) {
       {monitor.latest && monitor.latest.outcome !== "ok" && (
         <p class="error" role="status">{monitor.latest.detail}</p>
       )}
-      <section aria-labelledby="last-day">
-        <h2 id="last-day">Last 24 hours</h2>
+
+      <div class="ranges" role="group" aria-label="Range">
+        {RANGES.map(([label, ms_]) => (
+          <button key={label} aria-pressed={!custom && span === ms_}
+            onClick={() => { setCustom(null); setSpan(ms_); }}>{label}</button>
+        ))}
+        <form class="inline-form" onSubmit={(e) => {
+          e.preventDefault();
+          const f = e.currentTarget as HTMLFormElement;
+          const from = Date.parse((f.elements.namedItem("from") as HTMLInputElement).value);
+          const to = Date.parse((f.elements.namedItem("to") as HTMLInputElement).value);
+          if (from < to) setCustom({ from, to });
+        }}>
+          <label>From <input name="from" type="datetime-local"
+            defaultValue={localInput(Date.now() - 7 * DAY)} /></label>
+          <label>to <input name="to" type="datetime-local" defaultValue={localInput(Date.now())} /></label>
+          <button type="submit" aria-pressed={!!custom}>Show</button>
+        </form>
+      </div>
+
+      <section aria-labelledby="range-figures">
+        <h2 id="range-figures">{custom ? `${when(custom.from)} to ${when(custom.to)}`
+          : "Last " + RANGES.find(([, v]) => v === span)?.[0]}</h2>
         {summary && summary.count > 0 ? (
           <dl class="figures">
-            <div><dt>Uptime</dt><dd>{summary.availability_percent?.toFixed(2)} %</dd></div>
+            <div><dt>Uptime</dt><dd>{summary.availability_percent?.toFixed(3)} %</dd></div>
             <div><dt>Checks</dt><dd>{summary.count} ({summary.failures} failed)</dd></div>
             <div><dt>p50</dt><dd>{ms(summary.p50_us)}</dd></div>
             <div><dt>p95</dt><dd>{ms(summary.p95_us)}</dd></div>
             <div><dt>p99</dt><dd>{ms(summary.p99_us)}</dd></div>
           </dl>
         ) : (
-          <p>No check has finished yet.</p>
+          <p>No check in this range.</p>
         )}
-        {results.some((r) => r.outcome === "ok") && <PhaseChart results={results} />}
+        {strip && strip.points.length > 0 && (
+          <UptimeStrip points={strip.points} from_ms={window_.from} to_ms={window_.to} step_s={strip.step_s} />
+        )}
+        {rawInRange && results.some((r) => r.outcome === "ok") && (
+          <>
+            <h3>Response time by phase</h3>
+            <PhaseChart results={results} from_ms={window_.from} to_ms={window_.to} incidents={bands} />
+          </>
+        )}
+        {series && series.points.length > 0 && (
+          <>
+            <h3>Percentiles per {series.step}</h3>
+            <PercentileChart points={series.points} from_ms={window_.from} to_ms={window_.to} incidents={bands} />
+            <p><button class="link" onClick={csvOfSeries}>Download these figures (CSV)</button></p>
+          </>
+        )}
       </section>
+
       <section aria-labelledby="incidents">
         <h2 id="incidents">Incidents</h2>
         {monitor.incidents.length === 0 ? <p>None.</p> : (
@@ -184,12 +216,13 @@ export function MonitorPage(props: { id: string }) {
           </ul>
         )}
       </section>
+
       <section aria-labelledby="checks">
         <h2 id="checks">Last checks</h2>
         <table>
           <thead>
             <tr><th scope="col">When</th><th scope="col">Result</th><th scope="col">Status</th>
-              <th scope="col">Address</th><th scope="col">Total</th></tr>
+              <th scope="col">Address</th><th scope="col">Phases</th><th scope="col">Total</th></tr>
           </thead>
           <tbody>
             {last.map((r) => (
@@ -198,11 +231,15 @@ export function MonitorPage(props: { id: string }) {
                 <td>{r.outcome === "ok" ? "ok" : r.detail || r.outcome}</td>
                 <td>{r.status || "–"}</td>
                 <td>{r.ip || "–"}</td>
+                <td><Waterfall r={r} /></td>
                 <td>{ms(r.total_us)}</td>
               </tr>
             ))}
           </tbody>
         </table>
+        {results.length > 0 && (
+          <p><button class="link" onClick={csvOfChecks}>Download the checks (CSV)</button></p>
+        )}
       </section>
     </main>
   );
