@@ -407,6 +407,8 @@ def main():
         mid = "/api/v1/monitors/%d" % created["id"]
         c.call("GET", "/api/v1/monitors", headers=bearer, expect=200)
         c.call("GET", "/api/v1/monitors?after_id=0&limit=1", headers=bearer, expect=200)
+        c.call("GET", "/api/v1/monitors/stats?ids=%d" % created["id"], headers=bearer, expect=200)
+        c.call("GET", "/api/v1/monitors/stats?ids=zero", headers=bearer, expect=400)
         c.call("GET", mid, headers=bearer, expect=200)
         c.call("GET", "/api/v1/monitors/999999", headers=bearer, expect=404)
         c.call("PATCH", mid, {"interval_s": 20}, bearer, expect=200)

@@ -15,6 +15,7 @@
 #include "api/alert_settings.h"
 #include "api/export.h"
 #include "api/json.h"
+#include "api/monitor_stats.h"
 #include "api/monitors.h"
 #include "api/notice_routes.h"
 #include "api/security_routes.h"
@@ -66,6 +67,7 @@ class ApiTest : public ::testing::Test {
     context_.workspaces_removed = [this] { ++workspaces_removed_; };
     router_.Add(AccountRoutes(context_));
     router_.Add(MonitorRoutes(context_, *catalog_, latest_));
+    router_.Add(MonitorStatsRoutes(context_, *catalog_));
     router_.Add(AlertSettingsRoutes(context_, *catalog_));
     router_.Add(SecurityRoutes(context_));
     router_.Add(TeamRoutes(context_));

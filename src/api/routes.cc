@@ -6,6 +6,7 @@
 #include "api/console.h"
 #include "api/export.h"
 #include "api/incidents.h"
+#include "api/monitor_stats.h"
 #include "api/notice_routes.h"
 #include "api/openapi.h"
 #include "api/ops.h"
@@ -23,6 +24,7 @@ Router AllRoutes(const RouteParts& p) {
   router.Add(TeamRoutes(p.context));
   router.Add(NoticeRoutes(p.context));
   router.Add(MonitorRoutes(p.context, *p.catalog, *p.latest));
+  router.Add(MonitorStatsRoutes(p.context, *p.catalog));
   router.Add(IncidentRoutes(p.context, *p.alerts));
   router.Add(AlertSettingsRoutes(p.context, *p.catalog));
   router.Add(ExportRoutes(p.context, *p.catalog));

@@ -1,6 +1,6 @@
 // A monitor's series over the API: one point per rollup bucket, the step
 // chosen by the range (or asked for), bounded, and another workspace's
-// monitor out of reach.
+// monitor out of reach; and the list's figures for the rows on screen.
 #include "api/api_test_fixture.h"
 
 namespace tocsin::api {
@@ -50,6 +50,49 @@ TEST_F(ApiTest, ASeriesHasOnePointPerBucketAtAStepFittingItsRange) {
 
   const Caller eve = User("eve@example.com");
   EXPECT_EQ(Call("GET", base, eve).status, 404);
+}
+
+TEST_F(ApiTest, TheListsFiguresComeForTheAskedMonitorsOfTheCaller) {
+  const Caller ada = User("ada@example.com");
+  const int64_t id = CreateMonitor(ada);
+  const int64_t idle = CreateMonitor(ada, "idle");
+  // The last 3 hours, one result a minute, every tenth one failed.
+  const int64_t now_ms = NowMs();
+  std::vector<model::CheckRecord> batch;
+  for (int64_t ts = now_ms - 3 * 3'600'000; ts < now_ms; ts += 60'000) {
+    model::CheckRecord r;
+    r.monitor = static_cast<model::MonitorId>(id);
+    r.ts_ms = ts;
+    r.outcome = batch.size() % 10 == 0 ? model::Outcome::kTimeout : model::Outcome::kOk;
+    r.total_us = 30'000;
+    batch.push_back(r);
+  }
+  ASSERT_TRUE(store_->results().WriteBatch(batch).ok());
+  const std::string path =
+      "/api/v1/monitors/stats?ids=" + std::to_string(id) + "," + std::to_string(idle);
+  Reply stats = Call("GET", path, ada);
+  ASSERT_EQ(stats.status, 200) << stats.raw.body;
+  ASSERT_EQ(stats.json["stats"].size(), 2u);
+  const auto& s = stats.json["stats"][0];
+  EXPECT_EQ(s["id"], id);
+  EXPECT_NEAR(s["uptime_24h"].get<double>(), 90.0, 0.01);
+  EXPECT_EQ(s["uptime_30d"], s["uptime_24h"]);
+  EXPECT_NEAR(s["p95_24h_us"].get<double>(), 30'000, 300);
+  ASSERT_EQ(s["p50_by_hour_us"].size(), 25u);
+  EXPECT_TRUE(s["p50_by_hour_us"][0].is_null()) << "nothing ran a day ago";
+  EXPECT_FALSE(s["p50_by_hour_us"][24].is_null());
+  EXPECT_TRUE(stats.json["stats"][1]["uptime_24h"].is_null()) << "no check yet is not 0 %";
+
+  // Another workspace's monitor is left out, as if it did not exist.
+  const Caller eve = User("eve@example.com");
+  Reply theirs = Call("GET", path, eve);
+  ASSERT_EQ(theirs.status, 200);
+  EXPECT_TRUE(theirs.json["stats"].empty());
+  EXPECT_EQ(Call("GET", "/api/v1/monitors/stats?ids=", ada).status, 400);
+  EXPECT_EQ(Call("GET", "/api/v1/monitors/stats?ids=1,x", ada).status, 400);
+  std::string many = "/api/v1/monitors/stats?ids=1";
+  for (int i = 2; i <= 201; ++i) many += "," + std::to_string(i);
+  EXPECT_EQ(Call("GET", many, ada).status, 400);
 }
 
 }  // namespace

@@ -194,6 +194,9 @@ async function main() {
   await page.getByRole("button", { name: "24 h" }).click();
   await page.getByRole("link", { name: "← Monitors" }).click();
   await page.getByText("1 monitor, all up").waitFor();
+  // The row's figures: uptime over 24 h from the rollups, and its trend.
+  await page.locator(".lrow [role=cell]", { hasText: "100 %" }).first().waitFor();
+  await page.locator(".lrow .spark").first().waitFor();
   await checkPage(page, "06-monitors");
 
   // The target fails: the page shows it down with the incident, and the
