@@ -5,11 +5,12 @@
 // bench/api_load.py runs it on the database of a stopped `tocsin serve`,
 // so the API is measured on a store that holds a month of history.
 //
-//   seed_history --db PATH [--days 30] [--interval 600] [--dense 0]
+//   seed_history --db PATH [--days 30] [--interval 600] [--dense 0] [--monitors N]
 //
 // The first --dense monitors (by id) are checked every 60 s instead: the
 // ones a benchmark queries get a real month, minute by minute, while the
-// rest keep the database's size within reach of a benchmark run.
+// rest keep the database's size within reach of a benchmark run. With
+// --monitors, only the first N monitors (by id) get history.
 // Monitor by monitor, each in time order: the results table is clustered by
 // (monitor, time), so every batch appends. Prints one JSON line:
 // {"monitors", "rows", "write_seconds", "file_bytes"}.
@@ -55,6 +56,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(60, 86'400));
   size_t dense = 0;
   app.add_option("--dense", dense, "the first N monitors are checked every 60 s");
+  size_t only = 0;
+  app.add_option("--monitors", only, "history for the first N monitors only (0: all)");
   CLI11_PARSE(app, argc, argv);
 
   tocsin::store::SqliteOptions options;
@@ -64,6 +67,7 @@ int main(int argc, char** argv) {
   std::unique_ptr<tocsin::store::Store> db = std::move(*opened);
   auto monitors = db->monitors().ListMonitors();
   if (!monitors.ok()) return Fail("listing monitors", monitors.error().message);
+  if (only > 0 && monitors->size() > only) monitors->resize(only);
 
   const int64_t now_ms = tocsin::UnixMicros() / 1000;
   const int64_t start_ms = now_ms - int64_t{days} * 86'400'000;

@@ -401,6 +401,11 @@ def main():
         # Monitors: one that runs against this server's own /healthz.
         mon = {"name": "self", "url": base + "/healthz", "interval_s": 10,
                "check": {"timeout": "2s"}}
+        _, checked, _, _ = c.call("POST", "/api/v1/monitors/check",
+                                  {"url": base + "/healthz", "check": {"timeout": "2s"}}, bearer,
+                                  expect=200)
+        assert checked["result"]["outcome"] == "ok", checked
+        c.call("POST", "/api/v1/monitors/check", {"url": "ftp://x"}, bearer, expect=400)
         _, created, _, _ = c.call("POST", "/api/v1/monitors", mon, bearer, expect=201)
         c.call("POST", "/api/v1/monitors", mon, bearer, expect=409)
         c.call("POST", "/api/v1/monitors", {"name": "x", "url": "ftp://x"}, bearer, expect=400)

@@ -315,6 +315,28 @@ Response Summary(const ApiContext& c, MonitorCatalog& catalog, const Request& r,
   return JsonResponse(200, j);
 }
 
+// POST /api/v1/monitors/check: the fields of a new monitor (the name may
+// be left out), checked once, now, without saving anything: the result as
+// the history would hold it, or the field that is wrong.
+Response CheckNow(const ApiContext& c, MonitorCatalog& catalog, const Request& r,
+                  const account::Principal& p) {
+  TOCSIN_TRY(body, ParseJsonObject(r));
+  nlohmann::json fields = *body;
+  if (!fields.contains("name")) fields["name"] = "check now";
+  Fields f(fields);
+  TOCSIN_TRY(workspace, f.Int("workspace_id", 0, INT64_MAX));
+  store::MonitorRecord record;
+  record.workspace = workspace->value_or(p.user.personal_workspace);
+  TOCSIN_CHECK(ReadMonitorFields(f, true, record));
+  TOCSIN_CHECK(f.Finish());
+  TOCSIN_TRY(role, c.accounts->RoleIn(p, record.workspace));
+  if (*role == model::Role::kViewer) {
+    return ErrorResponse(PermissionDenied("a viewer cannot run checks"));
+  }
+  TOCSIN_TRY(result, catalog.CheckNow(record));
+  return JsonResponse(200, {{"result", ResultJson(*result)}});
+}
+
 // GET .../series?from_ms=&to_ms=&step=: one point per rollup bucket
 // (minute, hour or day; by default the finest that keeps a range under
 // about 2,000 points), each with its count, failures, availability and
@@ -385,6 +407,10 @@ std::vector<Route> MonitorRoutes(const ApiContext& c, MonitorCatalog& catalog,
   routes.push_back({"POST", "/api/v1/monitors",
                     Authed(c, [c, cat, last](const Request& r, const account::Principal& p) {
                       return CreateMonitor(c, *cat, *last, r, p);
+                    })});
+  routes.push_back({"POST", "/api/v1/monitors/check",
+                    Authed(c, [c, cat](const Request& r, const account::Principal& p) {
+                      return CheckNow(c, *cat, r, p);
                     })});
   routes.push_back({"GET", "/api/v1/monitors/{id}",
                     Authed(c, [c, cat, last](const Request& r, const account::Principal& p) {

@@ -17,6 +17,7 @@
 
 #include "api/auth.h"
 #include "api/http.h"
+#include "model/check_record.h"
 #include "model/monitor.h"
 #include "pipeline/latest_states.h"
 #include "store/alerts.h"
@@ -50,6 +51,9 @@ class MonitorCatalog {
   virtual Status SettingsChanged() = 0;
   // Queues a notification (a channel's test) and wakes the notifier.
   virtual Status Send(store::OutboxRow row) = 0;
+  // Runs the record's check once, apart from the schedule and the history
+  // ("check now" before saving); validation errors name the field.
+  virtual Result<model::CheckRecord> CheckNow(const store::MonitorRecord& record) = 0;
 };
 
 // `catalog` and `latest` must outlive the routes, as must the context's.

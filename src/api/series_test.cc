@@ -95,5 +95,20 @@ TEST_F(ApiTest, TheListsFiguresComeForTheAskedMonitorsOfTheCaller) {
   EXPECT_EQ(Call("GET", many, ada).status, 400);
 }
 
+TEST_F(ApiTest, CheckNowValidatesLikeACreateAndSavesNothing) {
+  const Caller ada = User("ada@example.com");
+  Reply bad = Call("POST", "/api/v1/monitors/check", ada, R"({"url": "ftp://x"})");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.json["error"]["field"], "url");
+  EXPECT_EQ(
+      Call("POST", "/api/v1/monitors/check", ada, R"({"url": "https://a.example/", "nope": 1})")
+          .status,
+      400);
+  Reply ok = Call("POST", "/api/v1/monitors/check", ada, R"({"url": "https://a.example/"})");
+  ASSERT_EQ(ok.status, 200) << ok.raw.body;
+  EXPECT_EQ(ok.json["result"]["ip"], "192.0.2.7");
+  EXPECT_TRUE(Call("GET", "/api/v1/monitors", ada).json.empty()) << "nothing was saved";
+}
+
 }  // namespace
 }  // namespace tocsin::api

@@ -59,8 +59,15 @@ std::string UserChannel(uint64_t user) {
 }  // namespace
 
 Catalog::Catalog(store::Store& store, schedule::Scheduler& scheduler, alert::AlertEngine& alerts,
-                 notify::Notifier& notifier)
-    : store_(store), scheduler_(scheduler), alerts_(alerts), notifier_(notifier) {}
+                 notify::Notifier& notifier, AdhocChecks* adhoc)
+    : store_(store), scheduler_(scheduler), alerts_(alerts), notifier_(notifier), adhoc_(adhoc) {}
+
+Result<model::CheckRecord> Catalog::CheckNow(const store::MonitorRecord& record) {
+  if (adhoc_ == nullptr) return Unavailable("checks on demand are off on this server");
+  auto check = Prepare(record);
+  if (!check.ok()) return check.error();
+  return adhoc_->Run(std::move(*check));
+}
 
 Result<std::shared_ptr<const probe::PreparedCheck>> Catalog::Prepare(
     const store::MonitorRecord& record) {

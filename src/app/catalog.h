@@ -13,6 +13,7 @@
 
 #include "alert/engine.h"
 #include "api/monitors.h"
+#include "app/adhoc_checks.h"
 #include "config/config.h"
 #include "notify/notifier.h"
 #include "probe/check_spec.h"
@@ -25,7 +26,7 @@ class Catalog final : public api::MonitorCatalog {
  public:
   // Everything given must outlive the catalog.
   Catalog(store::Store& store, schedule::Scheduler& scheduler, alert::AlertEngine& alerts,
-          notify::Notifier& notifier);
+          notify::Notifier& notifier, AdhocChecks* adhoc = nullptr);
 
   // Loads the API's monitors from the store (at start); a stored monitor
   // whose options no longer validate is skipped with a warning, not lost.
@@ -44,6 +45,7 @@ class Catalog final : public api::MonitorCatalog {
   nlohmann::json DisplayOptions(const store::MonitorRecord& record) const override;
   Status SettingsChanged() override;
   Status Send(store::OutboxRow row) override;
+  Result<model::CheckRecord> CheckNow(const store::MonitorRecord& record) override;
 
  private:
   struct FileMonitor {
@@ -84,6 +86,7 @@ class Catalog final : public api::MonitorCatalog {
   schedule::Scheduler& scheduler_;
   alert::AlertEngine& alerts_;
   notify::Notifier& notifier_;
+  AdhocChecks* adhoc_;  // "check now"; null: refused
 
   mutable std::mutex mu_;  // one change at a time; guards everything below
   std::vector<FileMonitor> file_;

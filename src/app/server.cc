@@ -116,6 +116,7 @@ struct Server::Parts {
   std::unique_ptr<pipeline::Pipeline> pipeline;
   std::unique_ptr<schedule::Scheduler> scheduler;
   std::unique_ptr<probe::Engine> engine;
+  std::unique_ptr<AdhocChecks> adhoc;  // before the catalog, which uses it
   std::unique_ptr<Catalog> catalog;
   std::unique_ptr<account::Accounts> accounts;
   // Last: its handlers use the parts above.
@@ -191,7 +192,11 @@ Result<std::unique_ptr<Server>> Server::Start(const config::Config& config) {
   p.engine = std::move(*engine);
   p.engine->RegisterMetrics(p.registry);
 
-  p.catalog = std::make_unique<Catalog>(*p.store, *p.scheduler, *p.alerts, *p.notifier);
+  auto adhoc = AdhocChecks::Start(engine_options);
+  if (!adhoc.ok()) return adhoc.error();
+  p.adhoc = std::move(*adhoc);
+  p.catalog =
+      std::make_unique<Catalog>(*p.store, *p.scheduler, *p.alerts, *p.notifier, p.adhoc.get());
   if (Status s = p.catalog->LoadStored(); !s.ok()) return s.error();
   if (Status s = p.catalog->SetFile(config); !s.ok()) return s.error();
 

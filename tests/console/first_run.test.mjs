@@ -166,6 +166,10 @@ async function main() {
   await page.getByLabel("URL").fill(`http://127.0.0.2:${targetPort}/`);
   await page.getByLabel("Check every (seconds)").fill("10");
   await page.getByLabel("Timeout").fill("2s");
+  // Check now: the probe runs once and the form shows its result first.
+  await page.getByRole("button", { name: "Check now" }).click();
+  await page.getByText(/The check passes: status 200/).waitFor();
+  await checkPage(page, "04b-check-now");
   await page.getByRole("button", { name: "Add the monitor" }).click();
   await page.getByRole("heading", { name: /My site/ }).waitFor();
   await page.locator("h1 .status-word", { hasText: "up" }).waitFor({ timeout: 30_000 });

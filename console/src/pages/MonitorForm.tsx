@@ -2,7 +2,9 @@
 // which names the field that is wrong. Secrets (basic auth, Authorization
 // and Cookie headers) come back redacted; left as they are, they are kept.
 import { useEffect, useState } from "preact/hooks";
-import { get, send, type Monitor } from "../api";
+import { get, send, type CheckResult, type Monitor } from "../api";
+import { Waterfall } from "../charts";
+import { ms } from "../format";
 import { Check, Field, FormError, fieldError, problemOf, type Problem } from "../forms";
 import { navigate, onLink } from "../router";
 
@@ -41,6 +43,7 @@ export function MonitorForm(props: { id?: string }) {
   const [opts, setOpts] = useState<Record<string, string>>({ timeout: "10s" });
   const [problem, setProblem] = useState<Problem | null>(null);
   const [busy, setBusy] = useState(false);
+  const [tried, setTried] = useState<CheckResult | null>(null);
 
   useEffect(() => {
     get<{ workspaces: Workspace[]; personal_workspace_id: number }>("/api/v1/account").then((a) => {
@@ -66,10 +69,7 @@ export function MonitorForm(props: { id?: string }) {
     }, (e) => setProblem(problemOf(e)));
   }, [props.id]);
 
-  async function submit(e: Event) {
-    e.preventDefault();
-    setBusy(true);
-    setProblem(null);
+  function checkOptions(): Record<string, unknown> {
     const check: Record<string, unknown> = {};
     if (method !== "GET") check.method = method;
     const lines = headers.split("\n").map((h) => h.trim()).filter(Boolean);
@@ -82,6 +82,30 @@ export function MonitorForm(props: { id?: string }) {
       if (!v) continue;
       check[key] = key === "max_redirects" ? Number(v) : v;
     }
+    return check;
+  }
+
+  // Runs the check once as it stands, saving nothing.
+  async function checkNow() {
+    setBusy(true);
+    setProblem(null);
+    setTried(null);
+    try {
+      const r = await send<{ result: CheckResult }>("POST", "/api/v1/monitors/check",
+        { url, interval_s: Number(interval), check: checkOptions() });
+      setTried(r.result);
+    } catch (err) {
+      setProblem(problemOf(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function submit(e: Event) {
+    e.preventDefault();
+    setBusy(true);
+    setProblem(null);
+    const check = checkOptions();
     const fields: Record<string, unknown> = { name, url, interval_s: Number(interval), check };
     try {
       let m: Monitor;
@@ -167,7 +191,21 @@ export function MonitorForm(props: { id?: string }) {
           </Check>
         </details>
         <FormError problem={problem} />
-        <button type="submit" disabled={busy}>{editing ? "Save" : "Add the monitor"}</button>
+        {tried && (
+          <div class={"note tried " + (tried.outcome === "ok" ? "ok-result" : "bad-result")} role="status">
+            <p><strong>{tried.outcome === "ok" ? "The check passes" : "The check fails"}</strong>
+              {": "}{tried.outcome === "ok" ? `status ${tried.status} in ${ms(tried.total_us)}`
+                : tried.detail || tried.outcome}</p>
+            <p class="muted">{tried.ip ? "Reached " + tried.ip + ". " : ""}
+              DNS {ms(tried.dns_us)}, connect {ms(tried.connect_us)}, TLS {ms(tried.tls_us)},
+              first byte {ms(tried.ttfb_us)}, download {ms(tried.download_us)}.</p>
+            <Waterfall r={tried} />
+          </div>
+        )}
+        <span class="actions">
+          <button type="button" class="plain" disabled={busy} onClick={checkNow}>Check now</button>
+          <button type="submit" disabled={busy}>{editing ? "Save" : "Add the monitor"}</button>
+        </span>
       </form>
     </main>
   );
