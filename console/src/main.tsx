@@ -6,6 +6,7 @@ import { navigate, onLink, usePath } from "./router";
 import { Account } from "./pages/Account";
 import { Admin } from "./pages/Admin";
 import { Alerts } from "./pages/Alerts";
+import { Forgot } from "./pages/Forgot";
 import { Incidents } from "./pages/Incidents";
 import { Login } from "./pages/Login";
 import { MonitorForm } from "./pages/MonitorForm";
@@ -22,7 +23,7 @@ interface Banner {
 }
 
 // Pages anyone may see; every other one needs a session.
-const PUBLIC = new Set(["/login", "/register", "/check-mail", "/privacy"]);
+const PUBLIC = new Set(["/login", "/register", "/check-mail", "/privacy", "/forgot"]);
 
 function App() {
   const path = usePath();
@@ -83,6 +84,7 @@ function App() {
   else if (!user) {
     if (path === "/register") page = <Register server={server} />;
     else if (path === "/check-mail") page = <CheckMail server={server} />;
+    else if (path === "/forgot") page = <Forgot />;
     else page = <Login onLogin={setUser} registration={server.registration} />;
   } else if (path === "/monitors/new") page = <MonitorForm key="new" />;
   else if (monitor) page = <MonitorPage id={monitor[1]} />;

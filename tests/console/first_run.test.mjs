@@ -306,8 +306,30 @@ async function main() {
   if (exported.workspaces?.[0]?.monitors?.[0]?.name !== "My site")
     failures.push("the export lacks the monitor");
 
+  // Forgot it: the mailed link (here from the log) sets another one.
+  const RESET_PASSWORD = "harbor violet mosaic thistle 5";
+  await page.getByRole("button", { name: "Log out" }).click();
+  await page.getByRole("link", { name: "Forgot your password?" }).click();
+  await page.getByLabel("Email").fill("ada@example.com");
+  await page.getByRole("button", { name: "Mail me a link" }).click();
+  await page.getByText(/a link to set a new\s+password is on its way/).waitFor();
+  await checkPage(page, "14b-forgot");
+  const reset = await waitFor("the reset link in the log", () => {
+    const m = /its link: (http:\/\/\S+\/reset\/[A-Za-z0-9_-]+)/.exec(log);
+    return m && m[1];
+  });
+  await page.goto(reset);
+  await page.locator("input[type=password]").fill(RESET_PASSWORD);
+  await page.getByRole("button").first().click();
+  await page.goto(base + "/login");
+  await page.getByLabel("Email").fill("ada@example.com");
+  await page.getByLabel("Password").fill(RESET_PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.getByRole("heading", { name: "Monitors" }).waitFor();
+  await page.goto(base + "/account");
+
   // Terminate: the closing mail arrives and the login fails.
-  await page.getByLabel("Password", { exact: true }).last().fill(NEW_PASSWORD);
+  await page.getByLabel("Password", { exact: true }).last().fill(RESET_PASSWORD);
   await page.getByLabel("I understand that this cannot be undone").check();
   await page.getByRole("button", { name: "Delete my account and all its data" }).click();
   await page.getByText(/Your account and all its data are deleted/).waitFor();
@@ -315,7 +337,7 @@ async function main() {
     fs.readdirSync(drop).some((f) =>
       /^Subject: Your Tocsin account is closed/m.test(fs.readFileSync(path.join(drop, f), "utf8"))));
   await page.getByLabel("Email").fill("ada@example.com");
-  await page.getByLabel("Password").fill(NEW_PASSWORD);
+  await page.getByLabel("Password").fill(RESET_PASSWORD);
   await page.getByRole("button", { name: "Log in" }).click();
   await page.locator(".error", { hasText: /wrong|not/i }).first().waitFor();
   await checkPage(page, "15-closed");

@@ -52,6 +52,7 @@ export function Login(props: { onLogin: (u: User) => void; registration: string 
         <FormError problem={problem} />
         <button type="submit" disabled={busy}>Log in</button>
       </form>
+      <p><a href="/forgot" onClick={onLink}>Forgot your password?</a></p>
       {props.registration === "open" && (
         <p>
           New here? <a href="/register" onClick={onLink}>Create an account</a>.
