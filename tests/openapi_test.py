@@ -332,6 +332,16 @@ def main():
         admin_h = {"Authorization": "Bearer " + tok["token"]}
         c.call("GET", "/api/v1/admin/settings", headers=admin_h, expect=200)
         c.call("GET", "/api/v1/admin/settings", headers=ada, expect=403)
+        _, listed, _, _ = c.call("GET", "/api/v1/admin/users", headers=admin_h, expect=200)
+        by_email = {u["email"]: u["id"] for u in listed["users"]}
+        c.call("GET", "/api/v1/admin/users", headers=ada, expect=403)
+        c.call("PATCH", "/api/v1/admin/users/%d" % by_email["ada@example.com"],
+               {"disabled": False}, admin_h, expect=200)
+        c.call("PATCH", "/api/v1/admin/users/%d" % by_email["admin@tocsin.test"],
+               {"disabled": True}, admin_h, expect=400)
+        c.call("PATCH", "/api/v1/admin/users/999999", {"disabled": True}, admin_h, expect=404)
+        c.call("PATCH", "/api/v1/admin/users/%d" % by_email["admin@tocsin.test"],
+               {"disabled": True}, ada, expect=403)
         c.call("GET", "/api/v1/banner", expect=200)
         c.call("POST", "/api/v1/admin/notices",
                {"kind": "announcement", "subject": "Maintenance", "text": "Tonight.",

@@ -208,7 +208,7 @@ std::vector<Route> AccountRoutes(const ApiContext& c) {
                PermissionDenied("an account is terminated from a logged-in session, not a token"));
          }
          TOCSIN_CHECK(c.accounts->Terminate(p, *password, NowMs()));
-         if (c.workspaces_removed) c.workspaces_removed();
+         if (c.accounts_changed) c.accounts_changed();
          return ClearCookie(NoContent(), c);
        })});
   routes.push_back({"POST", "/api/v1/account/password",

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "api/account_routes.h"
+#include "api/admin_routes.h"
 #include "api/alert_settings.h"
 #include "api/export.h"
 #include "api/json.h"
@@ -64,7 +65,7 @@ class ApiTest : public ::testing::Test {
     catalog_ = std::make_unique<StoredCatalog>(*store_);
     context_ = ApiContext{accounts_.get(), store_.get(), false};
     context_.addresses_changed = [this] { ++addresses_changed_; };
-    context_.workspaces_removed = [this] { ++workspaces_removed_; };
+    context_.accounts_changed = [this] { ++accounts_changed_; };
     router_.Add(AccountRoutes(context_));
     router_.Add(MonitorRoutes(context_, *catalog_, latest_));
     router_.Add(MonitorStatsRoutes(context_, *catalog_));
@@ -72,6 +73,7 @@ class ApiTest : public ::testing::Test {
     router_.Add(SecurityRoutes(context_));
     router_.Add(TeamRoutes(context_));
     router_.Add(NoticeRoutes(context_));
+    router_.Add(AdminRoutes(context_));
     router_.Add(ExportRoutes(context_, *catalog_));
   }
 
@@ -152,8 +154,8 @@ class ApiTest : public ::testing::Test {
   ApiContext context_;
   Router router_;
   std::map<std::string, std::string> mail_;
-  int addresses_changed_ = 0;   // times the app was told to rebuild alert channels
-  int workspaces_removed_ = 0;  // times the app was told to reload its monitors
+  int addresses_changed_ = 0;  // times the app was told to rebuild alert channels
+  int accounts_changed_ = 0;   // times the app was told to reload its monitors
 };
 
 }  // namespace tocsin::api

@@ -41,9 +41,10 @@ struct ApiContext {
   // A user's address changed: the channel that mails their alerts must
   // follow (the app rebuilds its channels). May be empty.
   std::function<void()> addresses_changed;
-  // Monitors went from the store with their workspace (an account
-  // terminated, a team deleted): the app stops running them. May be empty.
-  std::function<void()> workspaces_removed;
+  // Accounts changed in the store in a way that changes what runs (an
+  // account terminated or disabled, a team deleted): the app reloads its
+  // monitors and stops those that must not run. May be empty.
+  std::function<void()> accounts_changed;
 };
 
 // A handler for a request whose caller is known.

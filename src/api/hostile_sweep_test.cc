@@ -56,6 +56,7 @@ class HostileSweepTest : public ApiTest {
     eve_ = User("eve@example.com");
     Reply me = Call("GET", "/api/v1/account", ada_);
     ids_["user_id"] = Id(me.json["id"]);
+    ids_["/api/v1/admin/users/"] = Id(me.json["id"]);
     ids_["/api/v1/workspaces/"] = Id(me.json["personal_workspace_id"]);
     const int64_t monitor = CreateMonitor(ada_);
     ids_["/api/v1/monitors/"] = std::to_string(monitor);
@@ -117,6 +118,7 @@ class HostileSweepTest : public ApiTest {
     static const std::map<RouteKey, std::string> bodies = {
         {{"PATCH", "/api/v1/monitors/{id}"}, R"({"name": "pwned"})"},
         {{"PATCH", "/api/v1/channels/{id}"}, R"({"url": "https://evil.example/"})"},
+        {{"PATCH", "/api/v1/admin/users/{id}"}, R"({"disabled": true})"},
         {{"PUT", "/api/v1/workspaces/{id}/alert-policy"}, R"({"level": "all"})"},
         {{"POST", "/api/v1/teams/{id}/invitations"},
          R"({"email": "eve@example.com", "role": "owner"})"},

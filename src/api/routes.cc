@@ -2,6 +2,7 @@
 
 #include "api/account_routes.h"
 #include "api/ack.h"
+#include "api/admin_routes.h"
 #include "api/alert_settings.h"
 #include "api/console.h"
 #include "api/export.h"
@@ -23,6 +24,7 @@ Router AllRoutes(const RouteParts& p) {
   router.Add(SecurityRoutes(p.context));
   router.Add(TeamRoutes(p.context));
   router.Add(NoticeRoutes(p.context));
+  router.Add(AdminRoutes(p.context));
   router.Add(MonitorRoutes(p.context, *p.catalog, *p.latest));
   router.Add(MonitorStatsRoutes(p.context, *p.catalog));
   router.Add(IncidentRoutes(p.context, *p.alerts));

@@ -136,7 +136,7 @@ std::vector<Route> TeamRoutes(const ApiContext& c) {
                             "a team is deleted from a logged-in session, not a token"));
                       }
                       TOCSIN_CHECK(c.accounts->DeleteTeam(p, *team, *password, NowMs()));
-                      if (c.workspaces_removed) c.workspaces_removed();
+                      if (c.accounts_changed) c.accounts_changed();
                       return NoContent();
                     })});
   routes.push_back({"GET", "/api/v1/teams/{id}/members",

@@ -128,11 +128,11 @@ TEST_F(ApiTest, AnOwnerDeletesATeamWithEverythingInIt) {
   EXPECT_EQ(Call("DELETE", "/api/v1/teams/" + id, {.bearer = token.json["token"]}, body).status,
             403);
   EXPECT_EQ(Call("DELETE", "/api/v1/teams/999999", ada, body).status, 404);
-  EXPECT_EQ(workspaces_removed_, 0) << "nothing was removed yet";
+  EXPECT_EQ(accounts_changed_, 0) << "nothing was removed yet";
   EXPECT_EQ(Call("GET", monitor, bob).status, 200);
 
   ASSERT_EQ(Call("DELETE", "/api/v1/teams/" + id, ada, body).status, 204);
-  EXPECT_EQ(workspaces_removed_, 1) << "the app reloads its monitors";
+  EXPECT_EQ(accounts_changed_, 1) << "the app reloads its monitors";
   EXPECT_EQ(Call("GET", monitor, ada).status, 404);
   EXPECT_EQ(Call("GET", "/api/v1/teams/" + id + "/members", ada).status, 404);
   EXPECT_EQ(Call("GET", "/api/v1/channels?workspace_id=" + id, ada).status, 403);
@@ -240,6 +240,36 @@ TEST_F(ApiTest, AnAdministratorsNoticeReachesEveryUserAndShowsAsABanner) {
                  "{\"kind\": \"security\", \"subject\": \"a\\r\\nBcc: x@evil\", \"text\": \"y\"}")
                 .json["error"]["field"],
             "subject");
+}
+
+TEST_F(ApiTest, AnAdministratorListsDisablesAndEnablesUsers) {
+  const Caller ada = User("ada@example.com");  // the first user: an administrator
+  const Caller bob = User("bob@example.com");
+  EXPECT_EQ(Call("GET", "/api/v1/admin/users", bob).status, 403);
+  Reply users = Call("GET", "/api/v1/admin/users", ada);
+  ASSERT_EQ(users.status, 200) << users.raw.body;
+  ASSERT_EQ(users.json["users"].size(), 2u);
+  EXPECT_EQ(users.json["users"][1]["email"], "bob@example.com");
+  EXPECT_TRUE(users.json["users"][1]["email_confirmed"].get<bool>());
+  EXPECT_FALSE(users.json["users"][1].contains("password_hash"));
+  const std::string bob_path =
+      "/api/v1/admin/users/" + std::to_string(users.json["users"][1]["id"].get<int64_t>());
+  const std::string ada_path =
+      "/api/v1/admin/users/" + std::to_string(users.json["users"][0]["id"].get<int64_t>());
+
+  EXPECT_EQ(Call("PATCH", bob_path, bob, R"({"disabled": true})").status, 403);
+  EXPECT_EQ(Call("PATCH", ada_path, ada, R"({"disabled": true})").status, 400);
+  EXPECT_EQ(Call("PATCH", "/api/v1/admin/users/999", ada, R"({"disabled": true})").status, 404);
+  Reply off = Call("PATCH", bob_path, ada, R"({"disabled": true})");
+  ASSERT_EQ(off.status, 200) << off.raw.body;
+  EXPECT_TRUE(off.json["disabled"].get<bool>());
+  EXPECT_EQ(accounts_changed_, 1) << "the app is told, so Bob's monitors stop at once";
+  EXPECT_EQ(Call("GET", "/api/v1/account", bob).status, 401) << "his sessions ended";
+  const std::string login =
+      nlohmann::json{{"email", "bob@example.com"}, {"password", kPassword}}.dump();
+  EXPECT_EQ(Call("POST", "/api/v1/session", {}, login).status, 401);
+  ASSERT_EQ(Call("PATCH", bob_path, ada, R"({"disabled": false})").status, 200);
+  EXPECT_EQ(Call("POST", "/api/v1/session", {}, login).status, 200);
 }
 
 TEST_F(ApiTest, TheExportHoldsEverythingOfTheUsers) {

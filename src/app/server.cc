@@ -219,7 +219,7 @@ Result<std::unique_ptr<Server>> Server::Start(const config::Config& config) {
       spdlog::warn("alert channels not rebuilt after an address change: {}", s.error().message);
     }
   };
-  context.workspaces_removed = [catalog = p.catalog.get()] {
+  context.accounts_changed = [catalog = p.catalog.get()] {
     if (Status s = catalog->StoredRemoved(); !s.ok()) {
       spdlog::warn("monitors not reloaded after a deletion: {}", s.error().message);
     }

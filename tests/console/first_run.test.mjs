@@ -272,6 +272,7 @@ async function main() {
   await page.getByRole("heading", { name: /Ops/ }).waitFor();
   await checkPage(page, "13b-teams");
   await page.goto(base + "/admin");
+  await page.getByRole("heading", { name: "Users (1)" }).waitFor();
   await page.getByLabel("Registration").selectOption("invite");
   await page.getByText("Saved.").waitFor();
   await page.getByLabel("Registration").selectOption("open");

@@ -6,6 +6,45 @@ import { get, send } from "../api";
 import { Check, Field, FormError, fieldError, problemOf, type Problem } from "../forms";
 
 interface Settings { registration: "open" | "invite"; require_totp: boolean }
+interface AdminUser {
+  id: number; name: string; email: string; email_confirmed: boolean; admin: boolean;
+  disabled: boolean; totp_enabled: boolean; created_ms: number;
+}
+
+function Users(props: { onProblem: (p: Problem | null) => void }) {
+  const [users, setUsers] = useState<AdminUser[]>([]);
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    get<{ users: AdminUser[] }>("/api/v1/admin/users").then((r) => setUsers(r.users),
+      (e) => props.onProblem(problemOf(e)));
+  }, [tick]);
+  async function toggle(u: AdminUser) {
+    if (!u.disabled && !confirm(`Disable ${u.email}? Their logins, sessions and tokens stop ` +
+      "working and their monitors stop running; nothing is deleted.")) return;
+    try {
+      await send("PATCH", `/api/v1/admin/users/${u.id}`, { disabled: !u.disabled });
+      setTick((t) => t + 1);
+    } catch (e) {
+      props.onProblem(problemOf(e));
+    }
+  }
+  return (
+    <section class="card">
+      <h2>Users ({users.length})</h2>
+      <ul class="plain">
+        {users.map((u) => (
+          <li key={u.id}>
+            <span><strong>{u.name}</strong> <span class="muted">{u.email}
+              {u.admin ? " · administrator" : ""}{u.totp_enabled ? " · two-step login" : ""}
+              {!u.email_confirmed ? " · address not confirmed" : ""}
+              {u.disabled ? " · disabled" : ""}</span></span>
+            <button class="link" onClick={() => toggle(u)}>{u.disabled ? "Enable" : "Disable"}</button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
 
 export function Admin() {
   const [settings, setSettings] = useState<Settings | null>(null);
@@ -32,6 +71,7 @@ export function Admin() {
       <h1>Administration</h1>
       <FormError problem={problem} />
       {done && <p class="ok" role="status">{done}</p>}
+      <Users onProblem={setProblem} />
       {settings && (
         <section class="card">
           <h2>Who may join</h2>
