@@ -66,6 +66,13 @@ bench-api: deps build
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target seed_history
 	python3 bench/api_load.py
 
+# The console in headless Chromium (bench/console_load.py): first-load size,
+# a list of 10,000 monitors, a one-year chart; about 3 minutes.
+.PHONY: bench-console
+bench-console: deps build
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target seed_history
+	python3 bench/console_load.py
+
 # libFuzzer targets for the parsers of outside input, each run for a while
 # on its own corpus (kept in the build dir between runs), starting from the
 # committed seeds and dictionary in tests/fuzz/ (docs/fuzzing.md). New inputs
