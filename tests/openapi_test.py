@@ -340,6 +340,11 @@ def main():
         c.call("PATCH", "/api/v1/admin/users/%d" % by_email["admin@tocsin.test"],
                {"disabled": True}, admin_h, expect=400)
         c.call("PATCH", "/api/v1/admin/users/999999", {"disabled": True}, admin_h, expect=404)
+        c.call("PUT", "/api/v1/admin/privacy-policy", {"text": "Ours."}, admin_h, expect=200)
+        c.call("PUT", "/api/v1/admin/privacy-policy", {"text": "x"}, ada, expect=403)
+        c.call("PUT", "/api/v1/admin/privacy-policy", {"words": "x"}, admin_h, expect=400)
+        _, policy, _, _ = c.call("GET", "/api/v1/privacy-policy", expect=200)
+        assert policy["text"] == "Ours.", policy
         c.call("PATCH", "/api/v1/admin/users/%d" % by_email["admin@tocsin.test"],
                {"disabled": True}, ada, expect=403)
         c.call("GET", "/api/v1/banner", expect=200)

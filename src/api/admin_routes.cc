@@ -18,6 +18,15 @@ nlohmann::json UserJson(const model::User& u) {
           {"created_ms", u.created_ms}};
 }
 
+constexpr const char* kPolicySetting = "privacy_policy";
+constexpr size_t kMaxPolicyBytes = 100'000;
+
+Result<nlohmann::json> PolicyJson(store::AccountStore& accounts) {
+  auto text = accounts.GetSetting(kPolicySetting, "");
+  if (!text.ok()) return text.error();
+  return nlohmann::json{{"text", text->empty() ? nlohmann::json() : nlohmann::json(*text)}};
+}
+
 Status AdminOnly(const account::Principal& p) {
   if (!p.user.admin) return PermissionDenied("administrators only");
   return {};
@@ -66,6 +75,23 @@ std::vector<Route> AdminRoutes(const ApiContext& c) {
          }
          return JsonResponse(200, UserJson(u));
        })});
+  // The privacy policy the console shows: the operator's text, or (null)
+  // the one shipped with Tocsin. Public: it is read before registering.
+  routes.push_back({"GET", "/api/v1/privacy-policy", [c](const Request&) {
+                      TOCSIN_TRY(j, PolicyJson(c.store->accounts()));
+                      return JsonResponse(200, *j);
+                    }});
+  routes.push_back({"PUT", "/api/v1/admin/privacy-policy",
+                    Authed(c, [c](const Request& r, const account::Principal& p) {
+                      TOCSIN_CHECK(AdminOnly(p));
+                      TOCSIN_TRY(body, ParseJsonObject(r));
+                      Fields f(*body);
+                      TOCSIN_TRY(text, f.RequiredString("text", kMaxPolicyBytes));
+                      TOCSIN_CHECK(f.Finish());
+                      TOCSIN_CHECK(c.store->accounts().SetSetting(kPolicySetting, *text));
+                      TOCSIN_TRY(j, PolicyJson(c.store->accounts()));
+                      return JsonResponse(200, *j);
+                    })});
   return routes;
 }
 

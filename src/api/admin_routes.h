@@ -1,6 +1,7 @@
 // The administrator's view of the users: who they are (name, address,
 // confirmed, second factor, administrator, disabled) and disabling or
-// enabling one, as `tocsin admin list-users` and `disable-user` do.
+// enabling one, as `tocsin admin list-users` and `disable-user` do; and
+// the privacy policy the operator publishes (Tocsin ships a default).
 #pragma once
 
 #include <vector>

@@ -272,6 +272,30 @@ TEST_F(ApiTest, AnAdministratorListsDisablesAndEnablesUsers) {
   EXPECT_EQ(Call("POST", "/api/v1/session", {}, login).status, 200);
 }
 
+TEST_F(ApiTest, TheOperatorPublishesTheirPrivacyPolicyAsText) {
+  const Caller ada = User("ada@example.com");
+  const Caller bob = User("bob@example.com");
+  EXPECT_TRUE(Call("GET", "/api/v1/privacy-policy").json["text"].is_null()) << "the shipped one";
+  const std::string text = "We keep <b>nothing</b> we do not need.\n\nAsk: dpo@example.com";
+  EXPECT_EQ(Call("PUT", "/api/v1/admin/privacy-policy", bob, nlohmann::json{{"text", text}}.dump())
+                .status,
+            403);
+  Reply put =
+      Call("PUT", "/api/v1/admin/privacy-policy", ada, nlohmann::json{{"text", text}}.dump());
+  ASSERT_EQ(put.status, 200) << put.raw.body;
+  // Public, no cookie; stored and returned as data.
+  Reply got = Call("GET", "/api/v1/privacy-policy");
+  EXPECT_EQ(got.json["text"], text);
+  EXPECT_TRUE(got.Header("Set-Cookie").empty());
+  EXPECT_EQ(Call("PUT", "/api/v1/admin/privacy-policy", ada,
+                 nlohmann::json{{"text", std::string(100'001, 'x')}}.dump())
+                .status,
+            400);
+  ASSERT_EQ(Call("PUT", "/api/v1/admin/privacy-policy", ada, R"({"text": ""})").status, 200);
+  EXPECT_TRUE(Call("GET", "/api/v1/privacy-policy").json["text"].is_null())
+      << "back to the default";
+}
+
 TEST_F(ApiTest, TheExportHoldsEverythingOfTheUsers) {
   const Caller ada = User("ada@example.com");
   const int64_t monitor = CreateMonitor(ada, "shop");

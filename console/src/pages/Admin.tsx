@@ -46,6 +46,34 @@ function Users(props: { onProblem: (p: Problem | null) => void }) {
   );
 }
 
+function PolicyEditor(props: { onDone: (m: string) => void; onProblem: (p: Problem) => void }) {
+  const [text, setText] = useState("");
+  useEffect(() => {
+    get<{ text: string | null }>("/api/v1/privacy-policy").then((r) => setText(r.text ?? ""));
+  }, []);
+  return (
+    <form class="card" onSubmit={async (e) => {
+      e.preventDefault();
+      try {
+        await send("PUT", "/api/v1/admin/privacy-policy", { text });
+        props.onDone(text ? "The policy is published." : "The shipped policy is back.");
+      } catch (err) {
+        props.onProblem(problemOf(err));
+      }
+    }}>
+      <h2>Privacy policy</h2>
+      <p class="muted">Plain text; a blank line starts a paragraph. Empty: the policy shipped with
+        Tocsin. Tell users before a change takes effect (a privacy policy change notice, below).</p>
+      <p class="field">
+        <label for="f-policy">Your policy</label>
+        <textarea id="f-policy" rows={8} value={text}
+          onInput={(e) => setText((e.currentTarget as HTMLTextAreaElement).value)} />
+      </p>
+      <button type="submit">Publish</button>
+    </form>
+  );
+}
+
 export function Admin() {
   const [settings, setSettings] = useState<Settings | null>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
@@ -130,6 +158,7 @@ export function Admin() {
         </Check>
         <button type="submit">Send to every user</button>
       </form>
+      <PolicyEditor onDone={(m) => { setProblem(null); setDone(m); }} onProblem={setProblem} />
       <section class="card">
         <h2>The banner</h2>
         <button class="link" onClick={() => act(async () => {

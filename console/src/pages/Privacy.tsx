@@ -1,6 +1,24 @@
-// The privacy policy shipped with Tocsin: its promises to users, each kept
-// by a test in the project (docs/privacy.md names them).
+// The privacy policy: the operator's (plain text, shown as text), or the
+// one shipped with Tocsin, its promises to users, each kept by a test in
+// the project (docs/privacy.md names them).
+import { useEffect, useState } from "preact/hooks";
+import { get } from "../api";
+
 export function Privacy() {
+  const [text, setText] = useState<string | null | undefined>(undefined);
+  useEffect(() => {
+    get<{ text: string | null }>("/api/v1/privacy-policy").then((r) => setText(r.text),
+      () => setText(null));
+  }, []);
+  if (text === undefined) return <main class="narrow"><h1>Privacy policy</h1></main>;
+  if (text) {
+    return (
+      <main class="narrow prose">
+        <h1>Privacy policy</h1>
+        {text.split(/\n\s*\n/).map((para, i) => <p key={i} class="pre-line">{para}</p>)}
+      </main>
+    );
+  }
   return (
     <main class="narrow prose">
       <h1>Privacy policy</h1>
