@@ -104,6 +104,7 @@ export interface Monitor {
   url: string;
   interval_s: number;
   enabled: boolean;
+  tags: string[];
   latest?: Latest;
 }
 

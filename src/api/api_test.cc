@@ -86,6 +86,25 @@ TEST_F(ApiTest, TheMonitorListComesInPagesLinkedByTheirNextPage) {
   EXPECT_EQ(Call("GET", "/api/v1/monitors?after_id=x", ada).status, 400);
 }
 
+TEST_F(ApiTest, TagsAreCheckedSortedAndShownWithTheMonitor) {
+  Caller ada = User("ada@example.com");
+  const int64_t id = CreateMonitor(ada);
+  const std::string path = "/api/v1/monitors/" + std::to_string(id);
+  Reply tagged = Call("PATCH", path, ada, R"({"tags": ["web", "eu", "web"]})");
+  ASSERT_EQ(tagged.status, 200) << tagged.raw.body;
+  EXPECT_EQ(tagged.json["tags"], nlohmann::json({"eu", "web"}));
+  EXPECT_EQ(Call("GET", "/api/v1/monitors", ada).json[0]["tags"], nlohmann::json({"eu", "web"}));
+  for (const char* bad :
+       {R"({"tags": "web"})", R"({"tags": [""]})", R"({"tags": ["a,b"]})", R"({"tags": [1]})",
+        R"({"tags": ["a","b","c","d","e","f","g","h","i","j","k"]})"}) {
+    Reply r = Call("PATCH", path, ada, bad);
+    EXPECT_EQ(r.status, 400) << bad;
+    EXPECT_EQ(r.json["error"]["field"], "tags") << bad;
+  }
+  EXPECT_EQ(Call("GET", path, ada).json["tags"], nlohmann::json({"eu", "web"})) << "unchanged";
+  EXPECT_EQ(Call("PATCH", path, ada, R"({"tags": []})").json["tags"], nlohmann::json::array());
+}
+
 TEST_F(ApiTest, ReadOnlyTokensReadAndCannotWrite) {
   Caller ada = User("ada@example.com");
   const int64_t id = CreateMonitor(ada);

@@ -61,6 +61,31 @@ Status CanChange(const Target& t) {
 
 // The fields a create or an update may carry, read into `record`. Create
 // requires name and url; an update changes what it names.
+// A monitor's tags: at most kMaxTags, each 1 to kMaxTagBytes without
+// control characters or commas (the console writes them comma-separated);
+// kept sorted, each once.
+Result<std::vector<std::string>> ReadTags(const nlohmann::json& given) {
+  const auto bad = [] {
+    return InvalidField("tags", "'tags' is a list of at most " + std::to_string(model::kMaxTags) +
+                                    " words of 1 to " + std::to_string(model::kMaxTagBytes) +
+                                    " characters, without commas");
+  };
+  if (!given.is_array() || given.size() > model::kMaxTags) return bad();
+  std::vector<std::string> tags;
+  for (const auto& t : given) {
+    if (!t.is_string()) return bad();
+    const std::string tag = t.get<std::string>();
+    if (tag.empty() || tag.size() > model::kMaxTagBytes) return bad();
+    for (unsigned char ch : tag) {
+      if (ch < 0x20 || ch == 0x7f || ch == ',') return bad();
+    }
+    tags.push_back(tag);
+  }
+  std::sort(tags.begin(), tags.end());
+  tags.erase(std::unique(tags.begin(), tags.end()), tags.end());
+  return tags;
+}
+
 Status ReadMonitorFields(Fields& f, bool create, store::MonitorRecord& record) {
   auto name = f.String("name", model::kMaxMonitorNameBytes);
   if (!name.ok()) return name.error();
@@ -76,6 +101,7 @@ Status ReadMonitorFields(Fields& f, bool create, store::MonitorRecord& record) {
   auto slow = f.Int("slow_threshold_ms", 0, model::kMaxInterval / 1000);
   if (!slow.ok()) return slow.error();
   const nlohmann::json* alerts = f.Raw("alerts");
+  const nlohmann::json* tags = f.Raw("tags");
   const nlohmann::json* check = f.Raw("check");
   if (check != nullptr && !check->is_null() && !check->is_object()) {
     return InvalidField("check", "'check' must be an object of check options");
@@ -112,6 +138,11 @@ Status ReadMonitorFields(Fields& f, bool create, store::MonitorRecord& record) {
   nlohmann::json settings = nlohmann::json::parse(record.settings_json, nullptr, false);
   if (!settings.is_object()) settings = nlohmann::json::object();
   if (*slow) settings["slow_threshold_ms"] = **slow;
+  if (tags != nullptr) {
+    auto read = ReadTags(*tags);
+    if (!read.ok()) return read.error();
+    settings["tags"] = std::move(*read);
+  }
   if (alerts != nullptr) {
     model::AlertPolicy policy;
     if (Status s = ApplyPolicyJson(*alerts, policy, "alerts."); !s.ok()) return s;
@@ -142,9 +173,10 @@ nlohmann::json FullMonitorJson(const store::MonitorRecord& r, MonitorCatalog& ca
   m.url = r.url;
   m.interval = r.interval;
   m.enabled = r.enabled;
+  const nlohmann::json settings = nlohmann::json::parse(r.settings_json, nullptr, false);
+  if (settings.is_object()) m.tags = TagsOf(settings);
   nlohmann::json j = MonitorJson(m, latest);
   j["check"] = catalog.DisplayOptions(r);
-  const nlohmann::json settings = nlohmann::json::parse(r.settings_json, nullptr, false);
   j["alerts"] = settings.is_object() ? settings.value("alerts", nlohmann::json::object())
                                      : nlohmann::json::object();
   j["slow_threshold_ms"] =

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/monitors.h"
+#include "api/views.h"
 #include "store/store.h"
 
 namespace tocsin::api {
@@ -20,7 +21,10 @@ class StoredCatalog final : public MonitorCatalog {
     auto list = std::make_shared<std::vector<model::Monitor>>();
     auto all = store_.monitors().ListMonitors();
     for (const auto& r : *all) {
-      list->push_back({r.id, r.workspace, r.name, r.owner, r.url, r.interval, 0, r.enabled});
+      model::Monitor m{r.id, r.workspace, r.name, r.owner, r.url, r.interval, 0, r.enabled};
+      const nlohmann::json settings = nlohmann::json::parse(r.settings_json, nullptr, false);
+      if (settings.is_object()) m.tags = TagsOf(settings);
+      list->push_back(std::move(m));
     }
     return list;
   }

@@ -18,9 +18,20 @@ nlohmann::json MonitorJson(const model::Monitor& m, const pipeline::LatestStates
                       {"name", m.name},
                       {"url", m.url},
                       {"interval_s", m.interval / 1'000'000},
-                      {"enabled", m.enabled}};
+                      {"enabled", m.enabled},
+                      {"tags", m.tags}};
   if (auto s = latest.Find(m.id)) j["latest"] = LatestJson(*s);
   return j;
+}
+
+std::vector<std::string> TagsOf(const nlohmann::json& settings) {
+  std::vector<std::string> tags;
+  const auto it = settings.find("tags");
+  if (it == settings.end() || !it->is_array()) return tags;
+  for (const auto& t : *it) {
+    if (t.is_string()) tags.push_back(t.get<std::string>());
+  }
+  return tags;
 }
 
 nlohmann::json ResultJson(const model::CheckRecord& r) {

@@ -3,6 +3,7 @@
 // notifications sent for it. docs/openapi.json describes the same shapes.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -19,9 +20,11 @@ namespace tocsin::api {
 
 nlohmann::json LatestJson(const model::LatestState& s);
 // id, workspace_id (null for the file's), managed_by, name, url,
-// interval_s, enabled, latest (when there is one).
+// interval_s, enabled, tags, latest (when there is one).
 nlohmann::json MonitorJson(const model::Monitor& m, const pipeline::LatestStates& latest);
 nlohmann::json ResultJson(const model::CheckRecord& r);
+// The tags kept in a stored monitor's settings (validated when written).
+std::vector<std::string> TagsOf(const nlohmann::json& settings);
 nlohmann::json SummaryJson(const store::RangeSummary& s);
 // One notification and how its delivery went.
 nlohmann::json NotificationJson(const store::OutboxRow& row);

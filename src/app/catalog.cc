@@ -8,6 +8,7 @@
 #include "alert/maintenance.h"
 #include "alert/policy_keys.h"
 #include "api/alert_settings_json.h"
+#include "api/views.h"
 #include "probe/check_options.h"
 
 namespace tocsin::app {
@@ -298,8 +299,9 @@ Status Catalog::ApplyLocked() {
     rule.enabled = runs;
     rule.policy = policies.Intern(PolicyOf(r, reachable.contains(r.owner)));
     rules.push_back(std::move(rule));
-    list->push_back(
-        model::Monitor{id, r.workspace, r.name, r.owner, r.url, r.interval, slow, r.enabled});
+    model::Monitor shown{id, r.workspace, r.name, r.owner, r.url, r.interval, slow, r.enabled};
+    if (settings.is_object()) shown.tags = api::TagsOf(settings);
+    list->push_back(std::move(shown));
   }
   // The file's windows, then the users': a window naming no monitor covers
   // every monitor of its workspace.

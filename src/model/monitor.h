@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/clock.h"
 #include "model/ids.h"
@@ -18,6 +19,8 @@ inline constexpr Micros kMinInterval = 10'000'000;      // 10s
 inline constexpr Micros kMaxInterval = 86'400'000'000;  // 24h
 inline constexpr Micros kDefaultInterval = 60'000'000;  // 60s
 inline constexpr size_t kMaxMonitorNameBytes = 200;
+inline constexpr size_t kMaxTags = 10;  // per monitor
+inline constexpr size_t kMaxTagBytes = 40;
 
 struct Monitor {
   MonitorId id = 0;
@@ -28,6 +31,7 @@ struct Monitor {
   Micros interval = 0;
   Micros slow_threshold = 0;  // 0 = off
   bool enabled = true;
+  std::vector<std::string> tags;  // the user's labels, to group and filter a list by
 };
 
 }  // namespace tocsin::model

@@ -178,6 +178,7 @@ async function main() {
   // Edit it: one more assertion, which the target meets.
   await page.getByRole("link", { name: "Edit" }).click();
   await page.getByLabel("Text the page must contain").fill("all good");
+  await page.getByLabel("Tags").fill("web, production");
   await checkPage(page, "05b-edit-monitor");
   await page.getByRole("button", { name: "Save" }).click();
   await page.getByRole("heading", { name: /My site/ }).waitFor();
@@ -202,6 +203,14 @@ async function main() {
   await page.locator(".lrow [role=cell]", { hasText: "100 %" }).first().waitFor();
   await page.locator(".lrow .spark").first().waitFor();
   await checkPage(page, "06-monitors");
+  // Grouped by tag: the monitor under each of its tags.
+  await page.getByLabel("Group by tag").check();
+  await page.getByRole("rowheader", { name: /production/ }).waitFor();
+  await page.getByRole("rowheader", { name: /web/ }).waitFor();
+  if ((await page.getByRole("link", { name: "My site" }).count()) !== 2)
+    failures.push("grouped by tag, the monitor is not under each of its two tags");
+  await checkPage(page, "06b-grouped");
+  await page.getByLabel("Group by tag").uncheck();
 
   // The target fails: the page shows it down with the incident, and the
   // alert is in the mail drop.
@@ -286,6 +295,8 @@ async function main() {
   await page.getByText(policy).waitFor();
   if (await page.locator("#injected").count()) failures.push("the policy's markup was rendered");
   await page.goto(base + "/admin");
+  // The editor holds the published text once it has loaded it.
+  await page.waitForFunction(() => document.querySelector("#f-policy")?.value.startsWith("Our policy"));
   await page.getByLabel("Your policy").fill("");
   await page.getByRole("button", { name: "Publish" }).click();
   await page.getByText("The shipped policy is back.").waitFor();

@@ -35,6 +35,7 @@ export function MonitorForm(props: { id?: string }) {
   const [url, setUrl] = useState("https://");
   const [interval, setIntervalText] = useState("60");
   const [slow, setSlow] = useState("0");
+  const [tags, setTags] = useState("");
   const [method, setMethod] = useState("GET");
   const [headers, setHeaders] = useState("");
   const [body, setBody] = useState("");
@@ -57,6 +58,7 @@ export function MonitorForm(props: { id?: string }) {
       setUrl(m.url);
       setIntervalText(String(m.interval_s));
       setSlow(String(m.slow_threshold_ms));
+      setTags(m.tags.join(", "));
       setMethod(String(c.method ?? "GET"));
       setHeaders(Array.isArray(c.headers) ? (c.headers as string[]).join("\n") : "");
       setBody(String(c.body ?? ""));
@@ -106,7 +108,10 @@ export function MonitorForm(props: { id?: string }) {
     setBusy(true);
     setProblem(null);
     const check = checkOptions();
-    const fields: Record<string, unknown> = { name, url, interval_s: Number(interval), check };
+    const fields: Record<string, unknown> = {
+      name, url, interval_s: Number(interval), check,
+      tags: tags.split(",").map((t) => t.trim()).filter(Boolean),
+    };
     try {
       let m: Monitor;
       if (editing) {
@@ -147,6 +152,8 @@ export function MonitorForm(props: { id?: string }) {
         <Field label="Check every (seconds)" name="interval_s" value={interval}
           onInput={setIntervalText} inputmode="numeric" error={fieldError(problem, "interval_s")}
           hint="10 to 86,400." />
+        <Field label="Tags" name="tags" value={tags} onInput={setTags}
+          error={fieldError(problem, "tags")} hint="Comma-separated, to group and filter the list: web, eu" />
         {editing && (
           <Field label="Slow above (ms, 0: never)" name="slow_threshold_ms" value={slow}
             onInput={setSlow} inputmode="numeric" error={fieldError(problem, "slow_threshold_ms")}

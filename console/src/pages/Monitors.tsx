@@ -1,6 +1,6 @@
-// The monitors list: live status by polling, filter, sort, and for the
-// rows on screen their uptime over 24 h, 7 d and 30 d, p95 and a sparkline
-// of the last day. Only the rows in view are rendered, and only theirs
+// The monitors list: live status by polling, filter (by name, address or
+// tag), sort, grouped by tag if asked, and for the rows on screen their
+// uptime over 24 h, 7 d and 30 d, p95 and a sparkline of the last day. Only the rows in view are rendered, and only theirs
 // figures fetched, so 10,000 monitors scroll like 10.
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import { get, getAll, type Monitor } from "../api";
@@ -51,6 +51,7 @@ export function Monitors() {
   const [error, setError] = useState("");
   const [filter, setFilter] = useState("");
   const [sort, setSort] = useState<SortKey>("status");
+  const [grouped, setGrouped] = useState(false);
   const [now, setNow] = useState(Date.now());
   const [view, setView] = useState({ start: 0, end: 30 });
   const [stats, setStats] = useState<Map<number, Stats>>(new Map());
@@ -84,13 +85,35 @@ export function Monitors() {
     const rank = (m: Monitor) => (!m.latest ? 1 : m.latest.outcome === "ok" ? 2 : 0);
     const uptime = (m: Monitor) => stats.get(m.id)?.uptime_24h ?? 101;
     return monitors
-      .filter((m) => !f || m.name.toLowerCase().includes(f) || m.url.toLowerCase().includes(f))
+      .filter((m) => !f || m.name.toLowerCase().includes(f) || m.url.toLowerCase().includes(f) ||
+        m.tags.some((t) => t.toLowerCase() === f))
       .sort((a, b) =>
         sort === "name" ? a.name.localeCompare(b.name)
           : sort === "response" ? (b.latest?.total_us ?? -1) - (a.latest?.total_us ?? -1)
             : sort === "uptime" ? uptime(a) - uptime(b) || a.name.localeCompare(b.name)
               : rank(a) - rank(b) || a.name.localeCompare(b.name));
   }, [monitors, filter, sort, sort === "uptime" ? stats : null]);
+
+  // What the list shows, row by row: the monitors, or under each tag (a
+  // monitor with several tags under each) a heading and its monitors.
+  type Item = { group: string; count: number } | { m: Monitor };
+  const items: Item[] = useMemo(() => {
+    if (!grouped) return shown.map((m) => ({ m }));
+    const byTag = new Map<string, Monitor[]>();
+    for (const m of shown) {
+      for (const t of m.tags.length ? m.tags : [""]) {
+        if (!byTag.has(t)) byTag.set(t, []);
+        byTag.get(t)!.push(m);
+      }
+    }
+    const out: Item[] = [];
+    const names = [...byTag.keys()].sort((a, b) => (a === "" ? 1 : b === "" ? -1 : a.localeCompare(b)));
+    for (const t of names) {
+      out.push({ group: t, count: byTag.get(t)!.length });
+      for (const m of byTag.get(t)!) out.push({ m });
+    }
+    return out;
+  }, [shown, grouped]);
 
   // The rows in view (with some either side), from the page's scroll.
   useLayoutEffect(() => {
@@ -112,8 +135,8 @@ export function Monitors() {
   }, [monitors !== null]);
 
   // Figures for the rows in view that have none or old ones.
-  const visible = shown.slice(view.start, Math.min(view.end, shown.length));
-  const wanted = visible.filter((m) => {
+  const visible = items.slice(view.start, Math.min(view.end, items.length));
+  const wanted = visible.flatMap((i) => ("m" in i ? [i.m] : [])).filter((m) => {
     const s = stats.get(m.id);
     return !s || Date.now() - s.fetched > STATS_TTL_MS;
   }).map((m) => m.id);
@@ -173,8 +196,13 @@ export function Monitors() {
                 <option value="uptime">uptime over 24 h (lowest first)</option>
               </select>
             </label>
+            <label>
+              <input type="checkbox" checked={grouped}
+                onChange={(e) => setGrouped((e.currentTarget as HTMLInputElement).checked)} />{" "}
+              Group by tag
+            </label>
           </div>
-          <div class="list" role="table" aria-label="Monitors" aria-rowcount={shown.length + 1}>
+          <div class="list" role="table" aria-label="Monitors" aria-rowcount={items.length + 1}>
             <div role="rowgroup">
               <div role="row" class="lrow head" aria-rowindex={1}>
                 <span role="columnheader">Status</span>
@@ -188,20 +216,28 @@ export function Monitors() {
                 <span role="columnheader" class="wide">Checked</span>
               </div>
             </div>
-            <div role="rowgroup" ref={body} class="lbody" style={{ height: shown.length * ROW_PX + "px" }}>
+            <div role="rowgroup" ref={body} class="lbody" style={{ height: items.length * ROW_PX + "px" }}>
               <div style={{ transform: `translateY(${view.start * ROW_PX}px)` }}>
-                {visible.map((m, i) => {
+                {visible.map((item, i) => {
+                  if (!("m" in item)) {
+                    return (
+                      <div role="row" class="lrow group" key={"g:" + item.group} aria-rowindex={view.start + i + 2}>
+                        <span role="rowheader">{item.group || "No tag"} <small class="muted">({item.count})</small></span>
+                      </div>
+                    );
+                  }
+                  const m = item.m;
                   const h = health(m.latest?.outcome);
                   const s = stats.get(m.id);
                   return (
-                    <div role="row" class="lrow" key={m.id} aria-rowindex={view.start + i + 2}>
+                    <div role="row" class="lrow" key={grouped ? `${m.id}:${view.start + i}` : m.id} aria-rowindex={view.start + i + 2}>
                       <span role="cell">
                         <span class={"dot " + h.cls} aria-hidden="true" />
                         <span class="status-word">{m.enabled ? h.word : "paused"}</span>
                       </span>
                       <span role="cell" class="name">
                         <a href={"/monitors/" + m.id} onClick={onLink}>{m.name}</a>
-                        <small class="url">{m.url}</small>
+                        <small class="url">{m.tags.map((t) => <span class="tag" key={t}>{t}</span>)}{m.url}</small>
                       </span>
                       <span role="cell">{m.latest ? ms(m.latest.total_us) : "–"}</span>
                       <span role="cell" class="wide">{s?.p95_24h_us != null ? ms(s.p95_24h_us) : "–"}</span>
