@@ -272,4 +272,57 @@ TEST_F(AccountE2eTest, LoginFloodIsThrottledAndOversizedBodiesRefused) {
 }
 
 }  // namespace
+// With no SMTP server in the file, mail goes to the drop until an
+// administrator sets one in the console; from then on it goes out by SMTP,
+// without a restart, and the console says so.
+TEST_F(AccountE2eTest, AnSmtpServerSetInTheConsoleCarriesTheMailAtOnce) {
+  NotifySinks sinks(dir_ + "/sinks", {.http = false, .tls = false});
+  ServeProcess serve(dir_ + "/serve");
+  serve.WriteConfig("server:\n  allow_cidrs: [127.0.0.2/32]\n");
+  ASSERT_TRUE(serve.Start(FreePort())) << serve.Log();
+  const std::vector<std::string> admin = {"Authorization: Bearer " + serve.AdminToken(), kJson};
+  EXPECT_EQ(HttpCall(serve.address(), "GET", "/api/v1/server").Json()["mail"], "drop");
+
+  HttpReply set = HttpCall(serve.address(), "PUT", "/api/v1/admin/smtp",
+                           nlohmann::json{{"host", "127.0.0.2"},
+                                          {"port", sinks.smtp},
+                                          {"tls", "none"},
+                                          {"password", "s3cret-smtp"},
+                                          {"from", "Tocsin <ops@tocsin.test>"}}
+                               .dump(),
+                           admin);
+  ASSERT_EQ(set.status, 200) << set.body;
+  EXPECT_EQ(set.Json()["source"], "console");
+  EXPECT_TRUE(set.Json()["password_set"].get<bool>());
+  EXPECT_EQ(set.body.find("s3cret-smtp"), std::string::npos) << "never shown back";
+  EXPECT_EQ(HttpCall(serve.address(), "GET", "/api/v1/server").Json()["mail"], "smtp");
+
+  // The test mail and a registration's confirmation both reach the SMTP
+  // server now.
+  ASSERT_EQ(HttpCall(serve.address(), "POST", "/api/v1/admin/smtp/test", "", admin).status, 202);
+  ASSERT_EQ(Post(serve, "/api/v1/account",
+                 {{"name", "Ada"},
+                  {"email", "ada@example.com"},
+                  {"password", kPassword},
+                  {"age_confirmed", true},
+                  {"policy_accepted", true}})
+                .status,
+            202);
+  EXPECT_TRUE(NotifySinks::WaitFor([&] {
+    bool test = false, confirm = false;
+    for (const ReceivedMail& m : sinks.Mails()) {
+      test = test || m.Header("Subject") == "Tocsin: a test mail";
+      confirm = confirm || m.Header("Subject") == "Confirm your Tocsin account";
+    }
+    return test && confirm;
+  })) << serve.Log();
+  for (const ReceivedMail& m : sinks.Mails()) {
+    EXPECT_NE(m.Header("From").find("ops@tocsin.test"), std::string::npos) << m.Header("From");
+  }
+
+  // Unset: back to the drop.
+  EXPECT_EQ(HttpCall(serve.address(), "DELETE", "/api/v1/admin/smtp", "", admin).status, 204);
+  EXPECT_EQ(HttpCall(serve.address(), "GET", "/api/v1/server").Json()["mail"], "drop");
+}
+
 }  // namespace tocsin::testing

@@ -340,6 +340,15 @@ def main():
         c.call("PATCH", "/api/v1/admin/users/%d" % by_email["admin@tocsin.test"],
                {"disabled": True}, admin_h, expect=400)
         c.call("PATCH", "/api/v1/admin/users/999999", {"disabled": True}, admin_h, expect=404)
+        _, smtp, _, _ = c.call("GET", "/api/v1/admin/smtp", headers=admin_h, expect=200)
+        assert smtp["source"] == "none", smtp
+        c.call("PUT", "/api/v1/admin/smtp", {"host": "127.0.0.1", "port": 9, "tls": "none"},
+               admin_h, expect=200)
+        c.call("PUT", "/api/v1/admin/smtp", {"host": "127.0.0.1", "tls": "ssl"}, admin_h,
+               expect=400)
+        c.call("POST", "/api/v1/admin/smtp/test", headers=admin_h, expect=202)
+        c.call("GET", "/api/v1/admin/smtp", headers=ada, expect=403)
+        c.call("DELETE", "/api/v1/admin/smtp", headers=admin_h, expect=204)
         c.call("PUT", "/api/v1/admin/privacy-policy", {"text": "Ours."}, admin_h, expect=200)
         c.call("PUT", "/api/v1/admin/privacy-policy", {"text": "x"}, ada, expect=403)
         c.call("PUT", "/api/v1/admin/privacy-policy", {"words": "x"}, admin_h, expect=400)

@@ -96,7 +96,7 @@ function App() {
   else if (path === "/admin" && user.admin) page = <Admin />;
   else if (path === "/account")
     page = <Account onGone={() => setUser(null)} onProfile={(u) => setUser({ ...user, ...u })} />;
-  else if (path === "/monitors" || path === "/") page = <Monitors />;
+  else if (path === "/monitors" || path === "/") page = <Monitors admin={user.admin} />;
   else page = <main><h1>Not found</h1><p>No page here. <a href="/monitors" onClick={onLink}>
     Monitors</a></p></main>;
 

@@ -27,6 +27,22 @@ Result<nlohmann::json> PolicyJson(store::AccountStore& accounts) {
   return nlohmann::json{{"text", text->empty() ? nlohmann::json() : nlohmann::json(*text)}};
 }
 
+// The SMTP settings as an administrator sees them: never the password.
+Result<nlohmann::json> SmtpJson(const ApiContext& c) {
+  if (c.file_smtp) return nlohmann::json{{"source", "file"}};
+  auto stored = c.store->accounts().GetSetting(kSmtpSetting, "");
+  if (!stored.ok()) return stored.error();
+  const nlohmann::json s = nlohmann::json::parse(*stored, nullptr, false);
+  if (stored->empty() || !s.is_object()) return nlohmann::json{{"source", "none"}};
+  return nlohmann::json{{"source", "console"},
+                        {"host", s.value("host", "")},
+                        {"port", s.value("port", 587)},
+                        {"tls", s.value("tls", "starttls")},
+                        {"username", s.value("username", "")},
+                        {"password_set", !s.value("password", "").empty()},
+                        {"from", s.value("from", "")}};
+}
+
 Status AdminOnly(const account::Principal& p) {
   if (!p.user.admin) return PermissionDenied("administrators only");
   return {};
@@ -34,7 +50,8 @@ Status AdminOnly(const account::Principal& p) {
 
 }  // namespace
 
-std::vector<Route> AdminRoutes(const ApiContext& c) {
+std::vector<Route> AdminRoutes(const ApiContext& c, MonitorCatalog& catalog) {
+  MonitorCatalog* cat = &catalog;
   std::vector<Route> routes;
   routes.push_back(
       {"GET", "/api/v1/admin/users", Authed(c, [c](const Request&, const account::Principal& p) {
@@ -75,6 +92,97 @@ std::vector<Route> AdminRoutes(const ApiContext& c) {
          }
          return JsonResponse(200, UserJson(u));
        })});
+  // The SMTP server, for a server whose config file sets none: set in the
+  // console, kept in the store, used at once; unset, mail goes to the drop.
+  routes.push_back(
+      {"GET", "/api/v1/admin/smtp", Authed(c, [c](const Request&, const account::Principal& p) {
+         TOCSIN_CHECK(AdminOnly(p));
+         TOCSIN_TRY(j, SmtpJson(c));
+         return JsonResponse(200, *j);
+       })});
+  routes.push_back(
+      {"PUT", "/api/v1/admin/smtp", Authed(c, [c](const Request& r, const account::Principal& p) {
+         TOCSIN_CHECK(AdminOnly(p));
+         if (c.file_smtp) {
+           return ErrorResponse(
+               Error{ErrorCode::kConflict, "the config file sets the SMTP server (server.smtp)"});
+         }
+         TOCSIN_TRY(body, ParseJsonObject(r));
+         Fields f(*body);
+         TOCSIN_TRY(host, f.RequiredString("host", 253));
+         TOCSIN_TRY(port, f.Int("port", 1, 65'535));
+         TOCSIN_TRY(tls, f.String("tls", 16));
+         TOCSIN_TRY(username, f.String("username", 256));
+         TOCSIN_TRY(password, f.String("password", 1024));
+         TOCSIN_TRY(from, f.String("from", 320));
+         TOCSIN_CHECK(f.Finish());
+         if (host->empty() || host->find_first_of(" /\r\n") != std::string::npos) {
+           return ErrorResponse(InvalidField("host", "'host' is a host name or address"));
+         }
+         const std::string mode = tls->value_or("starttls");
+         if (mode != "starttls" && mode != "tls" && mode != "none") {
+           return ErrorResponse(InvalidField("tls", "'tls' is starttls, tls or none"));
+         }
+         if (from->has_value() && !(*from)->empty() && (*from)->find('@') == std::string::npos) {
+           return ErrorResponse(
+               InvalidField("from", "'from' is an address: Tocsin <me@example.com>"));
+         }
+         // A password left out keeps the stored one (the form never shows it).
+         std::string kept;
+         if (!password->has_value()) {
+           TOCSIN_TRY(old, c.store->accounts().GetSetting(kSmtpSetting, ""));
+           const nlohmann::json o = nlohmann::json::parse(*old, nullptr, false);
+           if (o.is_object()) kept = o.value("password", "");
+         }
+         const nlohmann::json stored = {{"host", *host},
+                                        {"port", port->value_or(587)},
+                                        {"tls", mode},
+                                        {"username", username->value_or("")},
+                                        {"password", password->value_or(kept)},
+                                        {"from", from->value_or("")}};
+         TOCSIN_CHECK(c.store->accounts().SetSetting(kSmtpSetting, stored.dump()));
+         if (c.mail_changed) c.mail_changed();
+         TOCSIN_TRY(j, SmtpJson(c));
+         return JsonResponse(200, *j);
+       })});
+  routes.push_back(
+      {"DELETE", "/api/v1/admin/smtp", Authed(c, [c](const Request&, const account::Principal& p) {
+         TOCSIN_CHECK(AdminOnly(p));
+         if (c.file_smtp) {
+           return ErrorResponse(
+               Error{ErrorCode::kConflict, "the config file sets the SMTP server (server.smtp)"});
+         }
+         TOCSIN_CHECK(c.store->accounts().SetSetting(kSmtpSetting, ""));
+         if (c.mail_changed) c.mail_changed();
+         return NoContent();
+       })});
+
+  // A test mail to the caller, the way every mail goes now (SMTP, or the
+  // drop): it lands in their inbox, or the delivery's error says why not.
+  routes.push_back(
+      {"POST", "/api/v1/admin/smtp/test",
+       Authed(c, [c, cat](const Request&, const account::Principal& p) {
+         TOCSIN_CHECK(AdminOnly(p));
+         const int64_t now = NowMs();
+         store::OutboxRow row;
+         row.dedup_key = "account:smtp-test-" + std::to_string(now);
+         row.recipient = p.user.email;
+         row.event = model::NoticeEvent::kAccountMail;
+         row.payload =
+             nlohmann::json{{"subject", "Tocsin: a test mail"},
+                            {"text", "This mail tests how the Tocsin server at " +
+                                         std::string(MailGoesToTheDrop(c) ? "the local mail drop"
+                                                                          : "your SMTP server") +
+                                         " delivers mail. It arrived.\n"}}
+                 .dump();
+         row.created_ms = now;
+         row.next_attempt_ms = now;
+         row.expires_ms = now + 3'600'000;
+         TOCSIN_CHECK(cat->Send(std::move(row)));
+         return JsonResponse(
+             202, {{"to", p.user.email}, {"via", MailGoesToTheDrop(c) ? "drop" : "smtp"}});
+       })});
+
   // The privacy policy the console shows: the operator's text, or (null)
   // the one shipped with Tocsin. Public: it is read before registering.
   routes.push_back({"GET", "/api/v1/privacy-policy", [c](const Request&) {

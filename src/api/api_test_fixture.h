@@ -14,6 +14,7 @@
 #include "api/account_routes.h"
 #include "api/admin_routes.h"
 #include "api/alert_settings.h"
+#include "api/console.h"
 #include "api/export.h"
 #include "api/json.h"
 #include "api/monitor_stats.h"
@@ -73,7 +74,7 @@ class ApiTest : public ::testing::Test {
     router_.Add(SecurityRoutes(context_));
     router_.Add(TeamRoutes(context_));
     router_.Add(NoticeRoutes(context_));
-    router_.Add(AdminRoutes(context_));
+    router_.Add(AdminRoutes(context_, *catalog_));
     router_.Add(ExportRoutes(context_, *catalog_));
   }
 

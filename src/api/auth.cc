@@ -114,4 +114,10 @@ Handler Authed(const ApiContext& context, AuthedHandler handler) {
   };
 }
 
+bool MailGoesToTheDrop(const ApiContext& c) {
+  if (c.file_smtp) return false;
+  auto stored = c.store->accounts().GetSetting(kSmtpSetting, "");
+  return !stored.ok() || stored->empty();
+}
+
 }  // namespace tocsin::api

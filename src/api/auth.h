@@ -37,7 +37,7 @@ struct ApiContext {
   account::Accounts* accounts = nullptr;
   store::Store* store = nullptr;
   bool secure_cookies = false;  // served over TLS: the cookie gets Secure
-  bool mail_drop = false;       // no SMTP server: mail goes to the local mail drop
+  bool file_smtp = false;       // the config file sets the SMTP server (server.smtp)
   // A user's address changed: the channel that mails their alerts must
   // follow (the app rebuilds its channels). May be empty.
   std::function<void()> addresses_changed;
@@ -45,7 +45,16 @@ struct ApiContext {
   // account terminated or disabled, a team deleted): the app reloads its
   // monitors and stops those that must not run. May be empty.
   std::function<void()> accounts_changed;
+  // An administrator changed the SMTP settings in the store: the app
+  // sends mail the new way from now on. May be empty.
+  std::function<void()> mail_changed;
 };
+
+// The store's setting holding the SMTP server an administrator set in the
+// console (JSON: host, port, tls, username, password, from), and whether
+// mail goes to the local mail drop: neither the file nor the store sets one.
+inline constexpr const char* kSmtpSetting = "smtp";
+bool MailGoesToTheDrop(const ApiContext& context);
 
 // A handler for a request whose caller is known.
 using AuthedHandler = std::function<Response(const Request&, const account::Principal&)>;

@@ -69,7 +69,7 @@ std::vector<Route> ConsoleRoutes(const ApiContext& c) {
                       TOCSIN_TRY(mode, c.store->accounts().GetSetting("registration", "open"));
                       return JsonResponse(200, {{"first_run", *users == 0},
                                                 {"registration", *mode},
-                                                {"mail", c.mail_drop ? "drop" : "smtp"}});
+                                                {"mail", MailGoesToTheDrop(c) ? "drop" : "smtp"}});
                     }});
   return routes;
 }

@@ -24,7 +24,7 @@ Router AllRoutes(const RouteParts& p) {
   router.Add(SecurityRoutes(p.context));
   router.Add(TeamRoutes(p.context));
   router.Add(NoticeRoutes(p.context));
-  router.Add(AdminRoutes(p.context));
+  router.Add(AdminRoutes(p.context, *p.catalog));
   router.Add(MonitorRoutes(p.context, *p.catalog, *p.latest));
   router.Add(MonitorStatsRoutes(p.context, *p.catalog));
   router.Add(IncidentRoutes(p.context, *p.alerts));

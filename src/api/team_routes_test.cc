@@ -296,6 +296,45 @@ TEST_F(ApiTest, TheOperatorPublishesTheirPrivacyPolicyAsText) {
       << "back to the default";
 }
 
+TEST_F(ApiTest, AnAdministratorSetsTheSmtpServerWhenTheFileSetsNone) {
+  int mail_changes = 0;
+  context_.mail_changed = [&] { ++mail_changes; };
+  router_ = Router();
+  router_.Add(AccountRoutes(context_));
+  router_.Add(AdminRoutes(context_, *catalog_));
+  router_.Add(ConsoleRoutes(context_));
+  const Caller ada = User("ada@example.com");
+  const Caller bob = User("bob@example.com");
+  EXPECT_EQ(Call("GET", "/api/v1/admin/smtp", ada).json["source"], "none");
+  EXPECT_EQ(Call("GET", "/api/v1/server").json["mail"], "drop");
+  const std::string smtp =
+      R"({"host": "mail.example", "port": 2525, "tls": "starttls", "username": "u", "password": "pw"})";
+  EXPECT_EQ(Call("PUT", "/api/v1/admin/smtp", bob, smtp).status, 403);
+  EXPECT_EQ(Call("PUT", "/api/v1/admin/smtp", ada, R"({"host": "m", "tls": "ssl3"})")
+                .json["error"]["field"],
+            "tls");
+  EXPECT_EQ(Call("PUT", "/api/v1/admin/smtp", ada, R"({"host": "a b"})").json["error"]["field"],
+            "host");
+  EXPECT_EQ(mail_changes, 0) << "nothing refused reached the app";
+  Reply set = Call("PUT", "/api/v1/admin/smtp", ada, smtp);
+  ASSERT_EQ(set.status, 200) << set.raw.body;
+  EXPECT_EQ(set.json["port"], 2525);
+  EXPECT_TRUE(set.json["password_set"].get<bool>());
+  EXPECT_FALSE(set.json.contains("password"));
+  EXPECT_EQ(mail_changes, 1);
+  EXPECT_EQ(Call("GET", "/api/v1/server").json["mail"], "smtp");
+  // Saved again without a password: the stored one stays.
+  ASSERT_EQ(
+      Call("PUT", "/api/v1/admin/smtp", ada, R"({"host": "mail.example", "port": 2526})").status,
+      200);
+  EXPECT_TRUE(Call("GET", "/api/v1/admin/smtp", ada).json["password_set"].get<bool>());
+  EXPECT_EQ(Call("POST", "/api/v1/admin/smtp/test", ada).status, 202);
+  EXPECT_EQ(Call("POST", "/api/v1/admin/smtp/test", bob).status, 403);
+  EXPECT_EQ(Call("DELETE", "/api/v1/admin/smtp", ada).status, 204);
+  EXPECT_EQ(Call("GET", "/api/v1/server").json["mail"], "drop");
+  EXPECT_EQ(mail_changes, 3);
+}
+
 TEST_F(ApiTest, TheExportHoldsEverythingOfTheUsers) {
   const Caller ada = User("ada@example.com");
   const int64_t monitor = CreateMonitor(ada, "shop");

@@ -43,6 +43,29 @@ std::string PublicUrl(const config::ServerConfig& server) {
   return "http://" + address->ToString();
 }
 
+// The SMTP server an administrator set in the console (the store's
+// api::kSmtpSetting), as the notifier takes it; none: the mail drop.
+notify::MailSettings StoredMail(store::Store& store, const std::string& default_from) {
+  notify::MailSettings mail;
+  mail.from = default_from;
+  auto stored = store.accounts().GetSetting(api::kSmtpSetting, "");
+  if (!stored.ok() || stored->empty()) return mail;
+  const nlohmann::json s = nlohmann::json::parse(*stored, nullptr, false);
+  if (!s.is_object() || s.value("host", "").empty()) return mail;
+  notify::SmtpSettings smtp;
+  smtp.host = s.value("host", "");
+  smtp.port = static_cast<uint16_t>(s.value("port", 587));
+  const std::string tls = s.value("tls", "starttls");
+  smtp.tls = tls == "tls"    ? notify::SmtpSettings::Tls::kImplicit
+             : tls == "none" ? notify::SmtpSettings::Tls::kNone
+                             : notify::SmtpSettings::Tls::kStartTls;
+  smtp.username = s.value("username", "");
+  smtp.password = s.value("password", "");
+  mail.smtp = smtp;
+  if (!s.value("from", "").empty()) mail.from = s.value("from", "");
+  return mail;
+}
+
 Result<std::unique_ptr<notify::Notifier>> StartNotifier(const config::Config& config,
                                                         store::Store& store,
                                                         core::Registry& registry) {
@@ -63,9 +86,15 @@ Result<std::unique_ptr<notify::Notifier>> StartNotifier(const config::Config& co
     smtp.password = server.smtp.password;
     smtp.ca_file = server.smtp.ca_file;
     options.smtp = smtp;
+  } else if (notify::MailSettings mail = StoredMail(store, server.smtp.from); mail.smtp) {
+    spdlog::info("mail goes to {}:{}, as set in the console", mail.smtp->host, mail.smtp->port);
+    options.smtp = mail.smtp;
+    options.mail_from = mail.from;
   } else {
-    spdlog::info("no SMTP server configured (server.smtp): alert mail is written to {}/new",
-                 options.maildir);
+    spdlog::info(
+        "no SMTP server set (server.smtp, or the console's administration page): mail is "
+        "written to {}/new",
+        options.maildir);
   }
   auto key = store.alerts().Secret(kAckSecret);
   if (!key.ok()) return key.error();
@@ -78,11 +107,11 @@ Result<std::unique_ptr<notify::Notifier>> StartNotifier(const config::Config& co
 // With no SMTP server the mail goes to the local mail drop, and the links in
 // it are printed in the log too: whoever runs a new server finds the
 // administrator's confirmation link where they are already looking.
-account::Mailer AccountMailer(store::Store& store, notify::Notifier& notifier, bool mail_drop) {
-  return [&store, &notifier, mail_drop](const std::string& to, const std::string& subject,
+account::Mailer AccountMailer(store::Store& store, notify::Notifier& notifier, bool file_smtp) {
+  return [&store, &notifier, file_smtp](const std::string& to, const std::string& subject,
                                         const std::string& text,
                                         const std::string& dedup_key) -> Status {
-    if (mail_drop) {
+    if (!file_smtp && !StoredMail(store, "").smtp) {
       const size_t at = text.find("http");
       const std::string link =
           at == std::string::npos ? "" : text.substr(at, text.find_first_of(" \n", at) - at);
@@ -203,7 +232,7 @@ Result<std::unique_ptr<Server>> Server::Start(const config::Config& config) {
   account::AccountOptions account_options;
   account_options.public_url = PublicUrl(config.server);
   p.accounts = std::make_unique<account::Accounts>(
-      *p.store, AccountMailer(*p.store, *p.notifier, config.server.smtp.host.empty()),
+      *p.store, AccountMailer(*p.store, *p.notifier, !config.server.smtp.host.empty()),
       account_options);
 
   auto ack_key = p.store->alerts().Secret(kAckSecret);
@@ -213,7 +242,11 @@ Result<std::unique_ptr<Server>> Server::Start(const config::Config& config) {
   api::ApiContext context{
       p.accounts.get(), p.store.get(),
       !config.server.tls_cert.empty() || account_options.public_url.starts_with("https://")};
-  context.mail_drop = config.server.smtp.host.empty();
+  context.file_smtp = !config.server.smtp.host.empty();
+  context.mail_changed = [store = p.store.get(), notifier = p.notifier.get(),
+                          from = config.server.smtp.from] {
+    notifier->SetMail(StoredMail(*store, from));
+  };
   context.addresses_changed = [catalog = p.catalog.get()] {
     if (Status s = catalog->SettingsChanged(); !s.ok()) {
       spdlog::warn("alert channels not rebuilt after an address change: {}", s.error().message);

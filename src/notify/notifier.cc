@@ -93,7 +93,9 @@ Result<std::unique_ptr<Notifier>> Notifier::Start(store::AlertStore& store, Noti
   if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
     return Internal("curl_global_init failed");
   }
-  if (!options.smtp && !options.maildir.empty()) {
+  // Ready even with SMTP set: an administrator may unset it while the
+  // server runs, and mail then lands here.
+  if (!options.maildir.empty()) {
     if (Status s = PrepareMaildir(options.maildir); !s.ok()) return s.error();
   }
   std::unique_ptr<Notifier> n(new Notifier(store, std::move(options)));
@@ -105,7 +107,10 @@ Result<std::unique_ptr<Notifier>> Notifier::Start(store::AlertStore& store, Noti
 }
 
 Notifier::Notifier(store::AlertStore& store, NotifierOptions options)
-    : store_(store), options_(std::move(options)), policy_(options_.address_policy) {}
+    : store_(store),
+      options_(std::move(options)),
+      policy_(options_.address_policy),
+      mail_{options_.smtp, options_.mail_from} {}
 
 Notifier::~Notifier() {
   Stop();
@@ -166,6 +171,21 @@ Notifier::Stats Notifier::stats() const {
   return {sent_.load(), failed_.load(), given_up_.load(), in_flight_.load()};
 }
 
+void Notifier::SetMail(MailSettings mail) {
+  {
+    std::lock_guard lock(mu_);
+    pending_mail_ = std::move(mail);
+  }
+  Wake();
+}
+
+void Notifier::ApplyMail() {
+  std::lock_guard lock(mu_);
+  if (!pending_mail_) return;
+  mail_ = std::move(*pending_mail_);
+  pending_mail_.reset();
+}
+
 void Notifier::ApplyChannels() {
   std::optional<std::vector<model::Channel>> fresh;
   {
@@ -202,6 +222,7 @@ void Notifier::Run() {
       stopping = stopping_;
     }
     ApplyChannels();
+    ApplyMail();
     const int64_t now = NowMs();
     if (!stopping && (woken_.exchange(false, std::memory_order_acq_rel) || now >= next_look_ms_)) {
       Plan(now);
@@ -384,7 +405,7 @@ void Notifier::StartDelivery(ChannelState& channel, std::vector<store::OutboxRow
            MakeAckToken(options_.ack_key, incident_id, now_ms / 1000 + kAckTokenLifetimeS);
   };
   const Message message = Compose(d, links);
-  BuildContext ctx{now_ms, options_.mail_from};
+  BuildContext ctx{now_ms, mail_.from};
   auto request = ProviderFor(c.type).Build(c, d, message, ctx);
   if (!request.ok()) {
     Record(rows, false, 0, "cannot build the message: " + request.error().message, 0, 0, c.type);
@@ -396,7 +417,7 @@ void Notifier::StartDelivery(ChannelState& channel, std::vector<store::OutboxRow
 void Notifier::StartAccountMail(store::OutboxRow row, int64_t now_ms) {
   const nlohmann::json payload = nlohmann::json::parse(row.payload, nullptr, false);
   mime::Mail mail;
-  mail.from = options_.mail_from;
+  mail.from = mail_.from;
   mail.to = {row.recipient};
   mail.subject = payload.is_object() ? payload.value("subject", "Tocsin") : "Tocsin";
   mail.text = payload.is_object() ? payload.value("text", "") : "";
@@ -404,7 +425,7 @@ void Notifier::StartAccountMail(store::OutboxRow row, int64_t now_ms) {
       "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body><pre "
       "style=\"font-family:sans-serif;white-space:pre-wrap\">" +
       HtmlEscape(mail.text) + "</pre></body></html>";
-  const std::string from = mime::AddressOf(options_.mail_from);
+  const std::string from = mime::AddressOf(mail_.from);
   mail.message_id =
       Hex(Sha256(row.dedup_key)).substr(0, 32) + "@" + from.substr(from.rfind('@') + 1);
   mail.date_unix = now_ms / 1000;
@@ -423,7 +444,7 @@ void Notifier::Send(std::vector<store::OutboxRow> rows, Request request, const s
     return;
   }
   auto* mail = std::get_if<MailRequest>(&request);
-  if (mail != nullptr && !options_.smtp) {
+  if (mail != nullptr && !mail_.smtp) {
     auto path = WriteToMaildir(options_.maildir, mail->data);
     Record(rows, path.ok(), 0, path.ok() ? "" : path.error().message,
            MonotonicMicros() - started_us, 0, type);
@@ -466,7 +487,7 @@ void Notifier::Send(std::vector<store::OutboxRow> rows, Request request, const s
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t->body.size()));
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->body.data());
   } else {
-    const SmtpSettings& smtp = *options_.smtp;
+    const SmtpSettings& smtp = *mail_.smtp;
     const std::string scheme = smtp.tls == SmtpSettings::Tls::kImplicit ? "smtps://" : "smtp://";
     const std::string url =
         scheme + (smtp.host.find(':') != std::string::npos ? "[" + smtp.host + "]" : smtp.host) +

@@ -44,6 +44,12 @@ struct SmtpSettings {
   std::string ca_file;  // PEM CAs trusted instead of the system's
 };
 
+// Where mail goes and from whom: an SMTP server, or (none) the maildir.
+struct MailSettings {
+  std::optional<SmtpSettings> smtp;
+  std::string from = "Tocsin <tocsin@localhost>";
+};
+
 struct NotifierOptions {
   std::optional<SmtpSettings> smtp;  // unset: mail goes to `maildir`
   std::string maildir;
@@ -70,6 +76,9 @@ class Notifier {
 
   // The channels rows are addressed to, by name. Thread-safe.
   void SetChannels(std::vector<model::Channel> channels);
+  // Mail from now on goes this way (an administrator set SMTP while the
+  // server runs). Thread-safe; deliveries in flight finish the old way.
+  void SetMail(MailSettings mail);
   // New rows were committed: look now rather than at the next poll.
   void Wake();
   // Lets deliveries in flight finish (each bounded by the request timeout),
@@ -112,6 +121,7 @@ class Notifier {
               const std::string& error, int64_t duration_us, int64_t retry_after_s,
               model::ChannelType type);
   void ApplyChannels();
+  void ApplyMail();
   void UpdatePendingGauges(int64_t now_ms);
 
   store::AlertStore& store_;
@@ -121,10 +131,12 @@ class Notifier {
 
   std::mutex mu_;
   std::optional<std::vector<model::Channel>> pending_channels_;  // guarded by mu_
+  std::optional<MailSettings> pending_mail_;                     // guarded by mu_
   bool stopping_ = false;                                        // guarded by mu_
   std::atomic<bool> woken_{true};
 
   // Notifier thread only.
+  MailSettings mail_;
   std::map<std::string, ChannelState> channels_;
   std::unordered_map<CURL*, std::unique_ptr<Transfer>> transfers_;
   int64_t next_look_ms_ = 0;

@@ -156,6 +156,7 @@ async function main() {
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Log in" }).click();
   await page.getByText("Nothing is watched yet.").waitFor();
+  await page.getByText(/go to the local mail drop/).waitFor();
   await checkPage(page, "03-no-monitors");
 
   // A first monitor, of the local target.
@@ -285,6 +286,13 @@ async function main() {
   await page.getByLabel("Registration").selectOption("invite");
   await page.getByText("Saved.").waitFor();
   await page.getByLabel("Registration").selectOption("open");
+  // Mail: no SMTP server yet, so the test mail lands in the drop.
+  await page.getByText(/No SMTP server is set/).waitFor();
+  await page.getByRole("button", { name: "Send me a test mail" }).click();
+  await page.getByText(/A test mail went to ada@example.com \(in the mail drop\)/).waitFor();
+  await waitFor("the test mail in the drop", () =>
+    fs.readdirSync(drop).some((f) =>
+      /^Subject: Tocsin: a test mail/m.test(fs.readFileSync(path.join(drop, f), "utf8"))));
   // The operator's privacy policy, shown as text: markup in it stays text.
   const policy = "Our policy <img src=x id=injected> holds.";
   await page.getByLabel("Your policy").fill(policy);

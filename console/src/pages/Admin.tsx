@@ -63,13 +63,113 @@ function PolicyEditor(props: { onDone: (m: string) => void; onProblem: (p: Probl
     }}>
       <h2>Privacy policy</h2>
       <p class="muted">Plain text; a blank line starts a paragraph. Empty: the policy shipped with
-        Tocsin. Tell users before a change takes effect (a privacy policy change notice, below).</p>
+        Tocsin. Tell users before a change takes effect (a privacy policy change notice, above).</p>
       <p class="field">
         <label for="f-policy">Your policy</label>
         <textarea id="f-policy" rows={8} value={text}
           onInput={(e) => setText((e.currentTarget as HTMLTextAreaElement).value)} />
       </p>
       <button type="submit">Publish</button>
+    </form>
+  );
+}
+
+interface Smtp {
+  source: "file" | "console" | "none"; host?: string; port?: number; tls?: string;
+  username?: string; password_set?: boolean; from?: string;
+}
+
+// Where mail goes: the config file's SMTP server, one set here, or (none)
+// the local mail drop; a test mail shows it works.
+function MailSettings(props: { onDone: (m: string) => void; onProblem: (p: Problem) => void }) {
+  const [smtp, setSmtp] = useState<Smtp | null>(null);
+  const [host, setHost] = useState("");
+  const [port, setPort] = useState("587");
+  const [tls, setTls] = useState("starttls");
+  const [username, setUsername] = useState("");
+  const [password, setPassword] = useState("");
+  const [from, setFrom] = useState("");
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const show = (s: Smtp) => {
+    setSmtp(s);
+    if (s.source === "console") {
+      setHost(s.host ?? "");
+      setPort(String(s.port ?? 587));
+      setTls(s.tls ?? "starttls");
+      setUsername(s.username ?? "");
+      setFrom(s.from ?? "");
+    }
+  };
+  useEffect(() => {
+    get<Smtp>("/api/v1/admin/smtp").then(show, (e) => props.onProblem(problemOf(e)));
+  }, []);
+  if (!smtp) return null;
+  if (smtp.source === "file") {
+    return (
+      <section class="card" id="mail">
+        <h2>Mail</h2>
+        <p>Mail goes through the SMTP server of the config file (<code>server.smtp</code>).</p>
+      </section>
+    );
+  }
+  async function act(run: () => Promise<string>) {
+    setProblem(null);
+    try {
+      props.onDone(await run());
+    } catch (e) {
+      setProblem(problemOf(e));
+    }
+  }
+  return (
+    <form class="card" id="mail" onSubmit={(e) => {
+      e.preventDefault();
+      act(async () => {
+        const body: Record<string, unknown> = { host, port: Number(port), tls, username, from };
+        if (password) body.password = password;
+        show(await send<Smtp>("PUT", "/api/v1/admin/smtp", body));
+        setPassword("");
+        return "Mail goes through " + host + " from now on.";
+      });
+    }}>
+      <h2>Mail</h2>
+      <p>{smtp.source === "none"
+        ? "No SMTP server is set: every mail (confirmations, alerts) is written to the local mail drop, the mail/new folder of the data directory. Set one here to send mail out."
+        : `Mail goes through ${smtp.host}:${smtp.port}.`}</p>
+      <Field label="SMTP server" name="smtp_host" value={host} onInput={setHost}
+        error={fieldError(problem, "host")} hint="Host name or address: smtp.example.com" />
+      <Field label="Port" name="smtp_port" value={port} onInput={setPort} inputmode="numeric"
+        error={fieldError(problem, "port")} />
+      <p class="field">
+        <label for="f-smtp-tls">Encryption</label>
+        <select id="f-smtp-tls" value={tls}
+          onChange={(e) => setTls((e.currentTarget as HTMLSelectElement).value)}>
+          <option value="starttls">STARTTLS (port 587)</option>
+          <option value="tls">TLS from the start (port 465)</option>
+          <option value="none">none (a relay on this machine)</option>
+        </select>
+      </p>
+      <Field label="User name" name="smtp_username" value={username} onInput={setUsername}
+        autocomplete="off" error={fieldError(problem, "username")} />
+      <Field label="Password" name="smtp_password" type="password" value={password}
+        onInput={setPassword} autocomplete="new-password" error={fieldError(problem, "password")}
+        hint={smtp.password_set ? "Set; leave empty to keep it." : undefined} />
+      <Field label="From" name="smtp_from" value={from} onInput={setFrom}
+        error={fieldError(problem, "from")} hint="Tocsin <alerts@example.com>" />
+      <FormError problem={problem} />
+      <span class="actions">
+        <button type="submit">Save</button>
+        <button type="button" class="plain" onClick={() => act(async () => {
+          const r = await send<{ to: string; via: string }>("POST", "/api/v1/admin/smtp/test");
+          return `A test mail went to ${r.to} (${r.via === "drop" ? "in the mail drop" : "by SMTP"}).`;
+        })}>Send me a test mail</button>
+        {smtp.source === "console" && (
+          <button type="button" class="secondary" onClick={() => act(async () => {
+            await send("DELETE", "/api/v1/admin/smtp");
+            show({ source: "none" });
+            return "Mail goes to the local mail drop again.";
+          })}>Use the mail drop</button>
+        )}
+      </span>
     </form>
   );
 }
@@ -100,6 +200,7 @@ export function Admin() {
       <FormError problem={problem} />
       {done && <p class="ok" role="status">{done}</p>}
       <Users onProblem={setProblem} />
+      <MailSettings onDone={(m) => { setProblem(null); setDone(m); }} onProblem={setProblem} />
       {settings && (
         <section class="card">
           <h2>Who may join</h2>

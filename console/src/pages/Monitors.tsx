@@ -46,7 +46,7 @@ function Sparkline(props: { values: (number | null)[] }) {
   );
 }
 
-export function Monitors() {
+export function Monitors(props: { admin: boolean }) {
   const [monitors, setMonitors] = useState<Monitor[] | null>(null);
   const [error, setError] = useState("");
   const [filter, setFilter] = useState("");
@@ -56,6 +56,10 @@ export function Monitors() {
   const [view, setView] = useState({ start: 0, end: 30 });
   const [stats, setStats] = useState<Map<number, Stats>>(new Map());
   const body = useRef<HTMLDivElement>(null);
+  const [drop, setDrop] = useState(false);
+  useEffect(() => {
+    if (props.admin) get<{ mail: string }>("/api/v1/server").then((s) => setDrop(s.mail === "drop"));
+  }, []);
 
   useEffect(() => {
     let stopped = false;
@@ -168,6 +172,11 @@ export function Monitors() {
         <a class="button" href="/monitors/new" onClick={onLink}>Add a monitor</a>
       </div>
       {error && <p class="error" role="alert">{error}</p>}
+      {drop && (
+        <p class="note" role="note">Alerts and other mail go to the local mail drop (the
+          data directory's mail/new) until an SMTP server is set:{" "}
+          <a href="/admin#mail" onClick={onLink}>set it on the administration page</a>.</p>
+      )}
       {monitors === null ? (
         <p aria-busy="true">Loading…</p>
       ) : monitors.length === 0 ? (

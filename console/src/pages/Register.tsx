@@ -107,7 +107,8 @@ export function CheckMail(props: { server: ServerInfo }) {
             Until one is set (<code>server.smtp</code> in the config file), every mail this server
             sends, alerts included, is written to the local mail drop: the <code>mail/new</code>{" "}
             folder of its data directory (<code>./tocsin-data</code> for <code>make run</code>).
-            {first && " The confirmation link is also printed in the server's log."}
+            {first && " The confirmation link is also printed in the server's log."} Once
+            you are in, set an SMTP server on the administration page to send mail out.
           </p>
         </div>
       )}
