@@ -116,4 +116,48 @@ TEST_F(AlertSettingsE2eTest, AMaintenanceWindowHoldsTheAlertsOfItsMonitors) {
 }
 
 }  // namespace
+// A monitor that depends on another, both down: the parent alerts, the
+// dependent's incident is held (its alert waits for the parent to be up).
+TEST_F(AlertSettingsE2eTest, ADependentMonitorsAlertIsHeldWhileItsParentIsDown) {
+  Call("POST", "/api/v1/channels",
+       {{"name", "pager"}, {"type", "webhook"}, {"url", sinks_->HttpUrl("/ok/deps")}}, 201);
+  const int64_t ws = Call("GET", "/api/v1/account")["personal_workspace_id"];
+  Call("PUT", "/api/v1/workspaces/" + std::to_string(ws) + "/alert-policy",
+       {{"notify", {"pager"}}, {"email_owner", false}, {"recheck_after", "1s"}}, 200);
+  const nlohmann::json network = Call("POST", "/api/v1/monitors",
+                                      {{"name", "network"},
+                                       {"url", sinks_->HttpUrl("/fail/network")},
+                                       {"interval_s", 10},
+                                       {"check", {{"timeout", "2s"}}}},
+                                      201);
+  const nlohmann::json site = Call("POST", "/api/v1/monitors",
+                                   {{"name", "site"},
+                                    {"url", sinks_->HttpUrl("/fail/site")},
+                                    {"interval_s", 10},
+                                    {"depends_on", network["id"]},
+                                    {"check", {{"timeout", "2s"}}}},
+                                   201);
+  EXPECT_EQ(site["depends_on"], network["id"]);
+  // Both incidents open; the site's is held.
+  nlohmann::json held;
+  ASSERT_TRUE(NotifySinks::WaitFor(
+      [&] {
+        const nlohmann::json list = Call("GET", "/api/v1/incidents");
+        bool parent_open = false;
+        held = nullptr;
+        for (const auto& i : list["incidents"]) {
+          parent_open = parent_open || i["monitor_id"] == network["id"];
+          if (i["monitor_id"] == site["id"] && i["held"].get<bool>()) held = i;
+        }
+        return parent_open && !held.is_null() && !sinks_->RequestsTo("/ok/deps").empty();
+      },
+      seconds(60)))
+      << serve_.Log();
+  for (const auto& hook : sinks_->RequestsTo("/ok/deps")) {
+    const std::string body = hook["body"].get<std::string>();
+    EXPECT_NE(body.find("network"), std::string::npos) << body;
+    EXPECT_EQ(body.find("\"site\""), std::string::npos) << "the held alert went out: " << body;
+  }
+}
+
 }  // namespace tocsin::testing

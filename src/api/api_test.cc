@@ -105,6 +105,33 @@ TEST_F(ApiTest, TagsAreCheckedSortedAndShownWithTheMonitor) {
   EXPECT_EQ(Call("PATCH", path, ada, R"({"tags": []})").json["tags"], nlohmann::json::array());
 }
 
+TEST_F(ApiTest, ADependencyNamesAnotherMonitorOfTheWorkspaceAndNeverACircle) {
+  Caller ada = User("ada@example.com");
+  Caller bob = User("bob@example.com");
+  const int64_t site = CreateMonitor(ada, "site");
+  const int64_t db = CreateMonitor(ada, "database");
+  const int64_t network = CreateMonitor(ada, "network");
+  const int64_t bobs = CreateMonitor(bob, "bob's");
+  const auto path = [](int64_t id) { return "/api/v1/monitors/" + std::to_string(id); };
+  const auto depend = [&](int64_t id, const nlohmann::json& on) {
+    return Call("PATCH", path(id), ada, nlohmann::json{{"depends_on", on}}.dump());
+  };
+  Reply set = depend(site, db);
+  ASSERT_EQ(set.status, 200) << set.raw.body;
+  EXPECT_EQ(set.json["depends_on"], db);
+  ASSERT_EQ(depend(db, network).status, 200);
+  // Back round to the site: refused, whichever link closes the circle.
+  Reply circle = depend(network, site);
+  EXPECT_EQ(circle.status, 400);
+  EXPECT_EQ(circle.json["error"]["field"], "depends_on");
+  EXPECT_EQ(depend(site, site).status, 400);
+  EXPECT_EQ(depend(site, bobs).status, 400) << "another workspace's monitor";
+  EXPECT_EQ(depend(site, 999999).status, 400);
+  EXPECT_EQ(depend(site, "db").status, 400);
+  EXPECT_EQ(Call("GET", path(site), ada).json["depends_on"], db) << "unchanged by the refusals";
+  EXPECT_TRUE(depend(site, nullptr).json["depends_on"].is_null());
+}
+
 TEST_F(ApiTest, ReadOnlyTokensReadAndCannotWrite) {
   Caller ada = User("ada@example.com");
   const int64_t id = CreateMonitor(ada);

@@ -61,28 +61,18 @@ Status CanChange(const Target& t) {
 
 // The fields a create or an update may carry, read into `record`. Create
 // requires name and url; an update changes what it names.
-// A monitor's tags: at most kMaxTags, each 1 to kMaxTagBytes without
-// control characters or commas (the console writes them comma-separated);
-// kept sorted, each once.
+// A monitor's tags, as model::NormalizeTags takes them.
 Result<std::vector<std::string>> ReadTags(const nlohmann::json& given) {
-  const auto bad = [] {
-    return InvalidField("tags", "'tags' is a list of at most " + std::to_string(model::kMaxTags) +
-                                    " words of 1 to " + std::to_string(model::kMaxTagBytes) +
-                                    " characters, without commas");
-  };
-  if (!given.is_array() || given.size() > model::kMaxTags) return bad();
   std::vector<std::string> tags;
-  for (const auto& t : given) {
-    if (!t.is_string()) return bad();
-    const std::string tag = t.get<std::string>();
-    if (tag.empty() || tag.size() > model::kMaxTagBytes) return bad();
-    for (unsigned char ch : tag) {
-      if (ch < 0x20 || ch == 0x7f || ch == ',') return bad();
+  if (given.is_array()) {
+    for (const auto& t : given) {
+      if (!t.is_string()) return InvalidField("tags", "'tags' is a list of words");
+      tags.push_back(t.get<std::string>());
     }
-    tags.push_back(tag);
+  } else {
+    return InvalidField("tags", "'tags' is a list of words");
   }
-  std::sort(tags.begin(), tags.end());
-  tags.erase(std::unique(tags.begin(), tags.end()), tags.end());
+  if (Status s = model::NormalizeTags(tags); !s.ok()) return s.error();
   return tags;
 }
 
@@ -102,6 +92,7 @@ Status ReadMonitorFields(Fields& f, bool create, store::MonitorRecord& record) {
   if (!slow.ok()) return slow.error();
   const nlohmann::json* alerts = f.Raw("alerts");
   const nlohmann::json* tags = f.Raw("tags");
+  const nlohmann::json* depends = f.Raw("depends_on");
   const nlohmann::json* check = f.Raw("check");
   if (check != nullptr && !check->is_null() && !check->is_object()) {
     return InvalidField("check", "'check' must be an object of check options");
@@ -143,6 +134,15 @@ Status ReadMonitorFields(Fields& f, bool create, store::MonitorRecord& record) {
     if (!read.ok()) return read.error();
     settings["tags"] = std::move(*read);
   }
+  if (depends != nullptr) {
+    if (depends->is_null()) {
+      settings.erase("depends_on");
+    } else if (depends->is_number_integer() && depends->get<int64_t>() > 0) {
+      settings["depends_on"] = depends->get<int64_t>();
+    } else {
+      return InvalidField("depends_on", "'depends_on' is a monitor's id, or null");
+    }
+  }
   if (alerts != nullptr) {
     model::AlertPolicy policy;
     if (Status s = ApplyPolicyJson(*alerts, policy, "alerts."); !s.ok()) return s;
@@ -177,6 +177,8 @@ nlohmann::json FullMonitorJson(const store::MonitorRecord& r, MonitorCatalog& ca
   if (settings.is_object()) m.tags = TagsOf(settings);
   nlohmann::json j = MonitorJson(m, latest);
   j["check"] = catalog.DisplayOptions(r);
+  const model::MonitorId parent = DependsOn(settings);
+  j["depends_on"] = parent == 0 ? nlohmann::json() : nlohmann::json(parent);
   j["alerts"] = settings.is_object() ? settings.value("alerts", nlohmann::json::object())
                                      : nlohmann::json::object();
   j["slow_threshold_ms"] =
@@ -225,6 +227,31 @@ Response ListMonitors(const ApiContext& c, MonitorCatalog& catalog,
   return out;
 }
 
+// A dependency names another monitor of the same workspace, and following
+// the chain never comes back to this one (the alert evaluator holds a
+// monitor's alerts while the one it depends on is down).
+Status CheckDependency(const MonitorCatalog& catalog, const store::MonitorRecord& record) {
+  const model::MonitorId parent =
+      DependsOn(nlohmann::json::parse(record.settings_json, nullptr, false));
+  if (parent == 0) return {};
+  const MonitorList snapshot = catalog.Snapshot();
+  std::unordered_map<model::MonitorId, const model::Monitor*> by_id;
+  for (const model::Monitor& m : *snapshot) by_id[m.id] = &m;
+  const auto it = by_id.find(parent);
+  if (parent == record.id || it == by_id.end() || it->second->workspace != record.workspace) {
+    return InvalidField("depends_on", "'depends_on' names another monitor of this workspace");
+  }
+  model::MonitorId at = it->second->depends_on;
+  for (size_t steps = 0; at != 0 && steps <= by_id.size(); ++steps) {
+    if (at == record.id) {
+      return InvalidField("depends_on", "this dependency would go round in a circle");
+    }
+    const auto next = by_id.find(at);
+    at = next == by_id.end() ? 0 : next->second->depends_on;
+  }
+  return {};
+}
+
 Response CreateMonitor(const ApiContext& c, MonitorCatalog& catalog,
                        const pipeline::LatestStates& latest, const Request& r,
                        const account::Principal& p) {
@@ -244,6 +271,7 @@ Response CreateMonitor(const ApiContext& c, MonitorCatalog& catalog,
     return ErrorResponse(PermissionDenied("a viewer cannot add monitors"));
   }
   TOCSIN_CHECK(CheckMonitorAlerts(c, record));
+  TOCSIN_CHECK(CheckDependency(catalog, record));
   record.owner = static_cast<uint64_t>(p.user.id);
   TOCSIN_TRY(created, catalog.Create(std::move(record)));
   return JsonResponse(201, FullMonitorJson(*created, catalog, latest));
@@ -283,6 +311,7 @@ Response ChangeMonitor(const ApiContext& c, MonitorCatalog& catalog,
     TOCSIN_CHECK(ReadMonitorFields(f, false, record));
     TOCSIN_CHECK(f.Finish());
     TOCSIN_CHECK(CheckMonitorAlerts(c, record));
+    TOCSIN_CHECK(CheckDependency(catalog, record));
   }
   TOCSIN_TRY(updated, catalog.Update(std::move(record)));
   return JsonResponse(200, FullMonitorJson(*updated, catalog, latest));

@@ -24,6 +24,7 @@ class StoredCatalog final : public MonitorCatalog {
       model::Monitor m{r.id, r.workspace, r.name, r.owner, r.url, r.interval, 0, r.enabled};
       const nlohmann::json settings = nlohmann::json::parse(r.settings_json, nullptr, false);
       if (settings.is_object()) m.tags = TagsOf(settings);
+      m.depends_on = DependsOn(settings);
       list->push_back(std::move(m));
     }
     return list;

@@ -34,6 +34,13 @@ std::vector<std::string> TagsOf(const nlohmann::json& settings) {
   return tags;
 }
 
+model::MonitorId DependsOn(const nlohmann::json& settings) {
+  if (!settings.is_object()) return 0;
+  const auto it = settings.find("depends_on");
+  if (it == settings.end() || !it->is_number_integer() || it->get<int64_t>() <= 0) return 0;
+  return static_cast<model::MonitorId>(it->get<int64_t>());
+}
+
 nlohmann::json ResultJson(const model::CheckRecord& r) {
   nlohmann::json j = {{"ts_ms", r.ts_ms},
                       {"location", r.location},

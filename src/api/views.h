@@ -25,6 +25,8 @@ nlohmann::json MonitorJson(const model::Monitor& m, const pipeline::LatestStates
 nlohmann::json ResultJson(const model::CheckRecord& r);
 // The tags kept in a stored monitor's settings (validated when written).
 std::vector<std::string> TagsOf(const nlohmann::json& settings);
+// The monitor a stored monitor's settings say it depends on; 0: none.
+model::MonitorId DependsOn(const nlohmann::json& settings);
 nlohmann::json SummaryJson(const store::RangeSummary& s);
 // One notification and how its delivery went.
 nlohmann::json NotificationJson(const store::OutboxRow& row);

@@ -228,6 +228,8 @@ Status Catalog::SetFile(const config::Config& config) {
     f.rules.enabled = m.enabled;
     f.rules.policy = policies.Intern(m.alerts);
     if (!m.depends_on.empty()) f.rules.depends_on = id_of.at(m.depends_on);
+    f.monitor.depends_on = f.rules.depends_on;
+    f.monitor.tags = m.tags;
     file.push_back(std::move(f));
   }
   // A window naming no monitor covers the file's monitors, not the users'.
@@ -298,9 +300,17 @@ Status Catalog::ApplyLocked() {
     rule.slow_threshold = slow;
     rule.enabled = runs;
     rule.policy = policies.Intern(PolicyOf(r, reachable.contains(r.owner)));
-    rules.push_back(std::move(rule));
+    // A dependency counts only on a monitor of the same workspace that
+    // still exists (the API checked it when it was set; it may be gone).
+    const model::MonitorId parent = api::DependsOn(settings);
+    if (const auto it = api_.find(parent);
+        it != api_.end() && parent != id && it->second.record.workspace == r.workspace) {
+      rule.depends_on = parent;
+    }
     model::Monitor shown{id, r.workspace, r.name, r.owner, r.url, r.interval, slow, r.enabled};
     if (settings.is_object()) shown.tags = api::TagsOf(settings);
+    shown.depends_on = rule.depends_on;
+    rules.push_back(std::move(rule));
     list->push_back(std::move(shown));
   }
   // The file's windows, then the users': a window naming no monitor covers

@@ -92,7 +92,8 @@ struct MonitorConfig {
   int line = 0;               // 1-based line of the monitor in its file, for messages
   // The `alerts:` defaults with this monitor's overrides applied.
   model::AlertPolicy alerts;
-  std::string depends_on;  // a monitor's name; "" for none
+  std::string depends_on;         // a monitor's name; "" for none
+  std::vector<std::string> tags;  // labels for the console's list (model::NormalizeTags)
 };
 
 // A maintenance window as the file writes it: monitors by name.

@@ -19,6 +19,7 @@ constexpr std::string_view kOwnerKey = "owner";
 constexpr std::string_view kUrlKey = "url";
 constexpr std::string_view kTimeoutKey = "timeout";
 constexpr std::string_view kDependsOnKey = "depends_on";
+constexpr std::string_view kTagsKey = "tags";
 
 // `message` about option `key`, naming the key when the message does not.
 std::string AboutKey(const std::string& key, const std::string& message) {
@@ -117,6 +118,19 @@ Result<MonitorConfig> ParseMonitor(const YamlReader& reader, const YamlNode& ite
         s = v.ok() ? Status() : Status(InvalidArgument("must be a user id (a whole number)"));
       }
       if (!s.ok()) return reader.ErrorAt(e.value, context + key + ": " + s.error().message);
+      continue;
+    }
+    if (key == kTagsKey) {
+      if (!e.value.IsSequence()) {
+        return reader.ErrorAt(e.key, context + "tags must be a list, e.g. [web, eu]");
+      }
+      for (const YamlNode* tag : e.value.children) {
+        if (!tag->IsScalar()) return reader.ErrorAt(*tag, context + "tags must be a list of words");
+        m.tags.push_back(tag->Scalar());
+      }
+      if (Status s = model::NormalizeTags(m.tags); !s.ok()) {
+        return reader.ErrorAt(e.key, context + s.error().message);
+      }
       continue;
     }
     if (key == kDependsOnKey) {

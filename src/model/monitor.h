@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/result.h"
 #include "model/ids.h"
 
 namespace tocsin::model {
@@ -22,6 +23,11 @@ inline constexpr size_t kMaxMonitorNameBytes = 200;
 inline constexpr size_t kMaxTags = 10;  // per monitor
 inline constexpr size_t kMaxTagBytes = 40;
 
+// A monitor's tags as given (the config file, the API): at most kMaxTags,
+// each 1 to kMaxTagBytes without control characters or commas; sorted,
+// each kept once. InvalidField("tags", why) otherwise.
+Status NormalizeTags(std::vector<std::string>& tags);
+
 struct Monitor {
   MonitorId id = 0;
   WorkspaceId workspace = kFileWorkspace;  // kFileWorkspace: the config file's
@@ -32,6 +38,7 @@ struct Monitor {
   Micros slow_threshold = 0;  // 0 = off
   bool enabled = true;
   std::vector<std::string> tags;  // the user's labels, to group and filter a list by
+  MonitorId depends_on = 0;       // alerts held while this one is down; 0: none
 };
 
 }  // namespace tocsin::model

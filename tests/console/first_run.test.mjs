@@ -13,8 +13,9 @@
 // session ends); export the data; terminate the account (the closing mail
 // is in the drop, the login fails).
 //
-// Every page visited passes axe-core with no serious or critical violation,
-// and is kept as a screenshot in BUILD_DIR/console-screenshots. No request
+// Every page visited, the server's own link pages (confirm, reset)
+// included, passes axe-core with no serious or critical violation, and is
+// kept as a screenshot in BUILD_DIR/console-screenshots. No request
 // of the page may leave the server's origin.
 //
 // Usage: node first_run.test.mjs TOCSIN_BINARY SOURCE_DIR BUILD_DIR
@@ -147,7 +148,10 @@ async function main() {
     return m && m[1];
   });
   await page.goto(link);
+  await checkPage(page, "02b-confirm-link");
   await page.getByRole("button").first().click();
+  await page.getByText(/confirmed/i).first().waitFor();
+  await checkPage(page, "02c-confirmed");
   await page.getByText(/confirmed/i).first().waitFor();
 
   // Log in; nothing is watched yet.
@@ -351,6 +355,7 @@ async function main() {
     return m && m[1];
   });
   await page.goto(reset);
+  await checkPage(page, "14c-reset-link");
   await page.locator("input[type=password]").fill(RESET_PASSWORD);
   await page.getByRole("button").first().click();
   await page.goto(base + "/login");

@@ -2,7 +2,7 @@
 // which names the field that is wrong. Secrets (basic auth, Authorization
 // and Cookie headers) come back redacted; left as they are, they are kept.
 import { useEffect, useState } from "preact/hooks";
-import { get, send, type CheckResult, type Monitor } from "../api";
+import { get, getAll, send, type CheckResult, type Monitor } from "../api";
 import { Waterfall } from "../charts";
 import { ms } from "../format";
 import { Check, Field, FormError, fieldError, problemOf, type Problem } from "../forms";
@@ -12,6 +12,7 @@ interface Workspace { id: number; name: string; personal: boolean; role: string 
 interface Stored extends Monitor {
   check: Record<string, unknown>;
   slow_threshold_ms: number;
+  depends_on: number | null;
 }
 
 const TEXT_OPTIONS: [string, string, string][] = [
@@ -36,6 +37,8 @@ export function MonitorForm(props: { id?: string }) {
   const [interval, setIntervalText] = useState("60");
   const [slow, setSlow] = useState("0");
   const [tags, setTags] = useState("");
+  const [dependsOn, setDependsOn] = useState("");
+  const [others, setOthers] = useState<Monitor[]>([]);
   const [method, setMethod] = useState("GET");
   const [headers, setHeaders] = useState("");
   const [body, setBody] = useState("");
@@ -59,6 +62,8 @@ export function MonitorForm(props: { id?: string }) {
       setIntervalText(String(m.interval_s));
       setSlow(String(m.slow_threshold_ms));
       setTags(m.tags.join(", "));
+      setDependsOn(m.depends_on ? String(m.depends_on) : "");
+      setWorkspace(m.workspace_id ?? 0);
       setMethod(String(c.method ?? "GET"));
       setHeaders(Array.isArray(c.headers) ? (c.headers as string[]).join("\n") : "");
       setBody(String(c.body ?? ""));
@@ -103,6 +108,13 @@ export function MonitorForm(props: { id?: string }) {
     }
   }
 
+  // The monitors this one may depend on: the others of its workspace.
+  useEffect(() => {
+    if (!workspace) return;
+    getAll<Monitor>(`/api/v1/monitors?workspace_id=${workspace}&limit=1000`).then(
+      (list) => setOthers(list.filter((m) => String(m.id) !== props.id)), () => setOthers([]));
+  }, [workspace]);
+
   async function submit(e: Event) {
     e.preventDefault();
     setBusy(true);
@@ -111,6 +123,7 @@ export function MonitorForm(props: { id?: string }) {
     const fields: Record<string, unknown> = {
       name, url, interval_s: Number(interval), check,
       tags: tags.split(",").map((t) => t.trim()).filter(Boolean),
+      depends_on: dependsOn ? Number(dependsOn) : null,
     };
     try {
       let m: Monitor;
@@ -152,6 +165,20 @@ export function MonitorForm(props: { id?: string }) {
         <Field label="Check every (seconds)" name="interval_s" value={interval}
           onInput={setIntervalText} inputmode="numeric" error={fieldError(problem, "interval_s")}
           hint="10 to 86,400." />
+        {others.length > 0 && (
+          <p class="field">
+            <label for="f-depends">Depends on</label>
+            <select id="f-depends" value={dependsOn} aria-describedby="f-depends-hint"
+              onChange={(e) => setDependsOn((e.currentTarget as HTMLSelectElement).value)}>
+              <option value="">nothing</option>
+              {others.map((m) => <option key={m.id} value={String(m.id)}>{m.name}</option>)}
+            </select>
+            <small id="f-depends-hint" class="hint">While that one is down, this one's alerts wait
+              (one outage, one alert).</small>
+            {fieldError(problem, "depends_on") && (
+              <small class="error" role="alert">{fieldError(problem, "depends_on")}</small>)}
+          </p>
+        )}
         <Field label="Tags" name="tags" value={tags} onInput={setTags}
           error={fieldError(problem, "tags")} hint="Comma-separated, to group and filter the list: web, eu" />
         {editing && (
