@@ -335,6 +335,9 @@ def main():
         _, listed, _, _ = c.call("GET", "/api/v1/admin/users", headers=admin_h, expect=200)
         by_email = {u["email"]: u["id"] for u in listed["users"]}
         c.call("GET", "/api/v1/admin/users", headers=ada, expect=403)
+        _, traffic, _, _ = c.call("GET", "/api/v1/admin/traffic", headers=admin_h, expect=200)
+        assert traffic["total"] > 0 and traffic["routes"], traffic
+        c.call("GET", "/api/v1/admin/traffic", headers=ada, expect=403)
         c.call("PATCH", "/api/v1/admin/users/%d" % by_email["ada@example.com"],
                {"disabled": False}, admin_h, expect=200)
         c.call("PATCH", "/api/v1/admin/users/%d" % by_email["admin@tocsin.test"],

@@ -50,9 +50,16 @@ Status AdminOnly(const account::Principal& p) {
 
 }  // namespace
 
-std::vector<Route> AdminRoutes(const ApiContext& c, MonitorCatalog& catalog) {
+std::vector<Route> AdminRoutes(const ApiContext& c, MonitorCatalog& catalog,
+                               std::shared_ptr<const Traffic> traffic) {
   MonitorCatalog* cat = &catalog;
   std::vector<Route> routes;
+  // Aggregate traffic: requests by route and status class since the start.
+  routes.push_back({"GET", "/api/v1/admin/traffic",
+                    Authed(c, [traffic](const Request&, const account::Principal& p) {
+                      TOCSIN_CHECK(AdminOnly(p));
+                      return JsonResponse(200, traffic->Json());
+                    })});
   routes.push_back(
       {"GET", "/api/v1/admin/users", Authed(c, [c](const Request&, const account::Principal& p) {
          TOCSIN_CHECK(AdminOnly(p));

@@ -5,15 +5,19 @@
 // operator publishes (Tocsin ships a default).
 #pragma once
 
+#include <memory>
 #include <vector>
 
 #include "api/auth.h"
 #include "api/http.h"
 #include "api/monitors.h"
+#include "api/traffic.h"
 
 namespace tocsin::api {
 
 // `catalog` queues the SMTP test mail; it must outlive the routes.
-std::vector<Route> AdminRoutes(const ApiContext& context, MonitorCatalog& catalog);
+// `traffic` is what the router counts (GET /api/v1/admin/traffic).
+std::vector<Route> AdminRoutes(const ApiContext& context, MonitorCatalog& catalog,
+                               std::shared_ptr<const Traffic> traffic);
 
 }  // namespace tocsin::api

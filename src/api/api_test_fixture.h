@@ -74,7 +74,8 @@ class ApiTest : public ::testing::Test {
     router_.Add(SecurityRoutes(context_));
     router_.Add(TeamRoutes(context_));
     router_.Add(NoticeRoutes(context_));
-    router_.Add(AdminRoutes(context_, *catalog_));
+    router_.Add(AdminRoutes(context_, *catalog_, traffic_));
+    router_.SetTraffic(traffic_);
     router_.Add(ExportRoutes(context_, *catalog_));
   }
 
@@ -154,6 +155,7 @@ class ApiTest : public ::testing::Test {
   pipeline::LatestStates latest_;
   ApiContext context_;
   Router router_;
+  std::shared_ptr<Traffic> traffic_ = std::make_shared<Traffic>(0);
   std::map<std::string, std::string> mail_;
   int addresses_changed_ = 0;  // times the app was told to rebuild alert channels
   int accounts_changed_ = 0;   // times the app was told to reload its monitors

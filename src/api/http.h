@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,6 +13,8 @@
 #include <vector>
 
 namespace tocsin::api {
+
+class Traffic;
 
 struct Request {
   std::string method;  // "GET", as sent (methods are case-sensitive)
@@ -85,6 +88,13 @@ class Router {
     return *this;
   }
 
+  // Counts every answer by method and route pattern ("GET console" for the
+  // fallback's, "GET (none)" for a path no route takes) and status class.
+  Router& SetTraffic(std::shared_ptr<Traffic> traffic) {
+    traffic_ = std::move(traffic);
+    return *this;
+  }
+
   // Every (method, path pattern) added, sorted: what the API document must
   // describe.
   std::vector<std::pair<std::string, std::string>> Routes() const;
@@ -100,6 +110,9 @@ class Router {
  private:
   std::map<std::string, std::map<std::string, Handler>, std::less<>> routes_;  // path -> method
   Handler fallback_;
+  std::shared_ptr<Traffic> traffic_;
+
+  Response Answer(const Request& request, std::string* pattern) const;
 };
 
 }  // namespace tocsin::api

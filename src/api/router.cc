@@ -7,6 +7,7 @@
 #include <exception>
 #include <stdexcept>
 
+#include "api/traffic.h"
 #include "core/text.h"
 
 namespace tocsin::api {
@@ -101,7 +102,16 @@ std::string Router::PatternOf(std::string_view path) const {
   return "";
 }
 
-Response Router::Dispatch(const Request& original) const {
+Response Router::Dispatch(const Request& request) const {
+  std::string pattern = "(none)";
+  Response response = Answer(request, &pattern);
+  if (traffic_) {
+    traffic_->Count(request.method + " " + pattern, response.status, response.body.size());
+  }
+  return response;
+}
+
+Response Router::Answer(const Request& original, std::string* pattern) const {
   auto path = routes_.find(original.path);
   Request with_params;
   const Request* found = &original;
@@ -128,10 +138,12 @@ Response Router::Dispatch(const Request& original) const {
   };
   if (path == routes_.end()) {
     if (fallback_ && !api && (request.method == "GET" || request.method == "HEAD")) {
+      *pattern = "console";
       return fallback_(request);
     }
     return problem(404, "not_found", "not found");
   }
+  *pattern = path->first;
   const auto& methods = path->second;
   auto route = methods.find(request.method);
   if (route == methods.end() && request.method == "HEAD") route = methods.find("GET");

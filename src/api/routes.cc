@@ -13,18 +13,20 @@
 #include "api/ops.h"
 #include "api/security_routes.h"
 #include "api/team_routes.h"
+#include "api/traffic.h"
 
 namespace tocsin::api {
 
 Router AllRoutes(const RouteParts& p) {
   Router router;
+  auto traffic = std::make_shared<Traffic>(NowMs());
   router.Add(OpsRoutes(*p.metrics));
   router.Add(OpenApiRoutes());
   router.Add(AccountRoutes(p.context));
   router.Add(SecurityRoutes(p.context));
   router.Add(TeamRoutes(p.context));
   router.Add(NoticeRoutes(p.context));
-  router.Add(AdminRoutes(p.context, *p.catalog));
+  router.Add(AdminRoutes(p.context, *p.catalog, traffic));
   router.Add(MonitorRoutes(p.context, *p.catalog, *p.latest));
   router.Add(MonitorStatsRoutes(p.context, *p.catalog));
   router.Add(IncidentRoutes(p.context, *p.alerts));
@@ -33,6 +35,7 @@ Router AllRoutes(const RouteParts& p) {
   router.Add(AckRoutes(p.ack_key, *p.alerts, p.context.store->alerts()));
   router.Add(ConsoleRoutes(p.context));
   router.SetFallback(ConsoleFallback);
+  router.SetTraffic(std::move(traffic));
   return router;
 }
 

@@ -301,7 +301,7 @@ TEST_F(ApiTest, AnAdministratorSetsTheSmtpServerWhenTheFileSetsNone) {
   context_.mail_changed = [&] { ++mail_changes; };
   router_ = Router();
   router_.Add(AccountRoutes(context_));
-  router_.Add(AdminRoutes(context_, *catalog_));
+  router_.Add(AdminRoutes(context_, *catalog_, traffic_));
   router_.Add(ConsoleRoutes(context_));
   const Caller ada = User("ada@example.com");
   const Caller bob = User("bob@example.com");
@@ -333,6 +333,29 @@ TEST_F(ApiTest, AnAdministratorSetsTheSmtpServerWhenTheFileSetsNone) {
   EXPECT_EQ(Call("DELETE", "/api/v1/admin/smtp", ada).status, 204);
   EXPECT_EQ(Call("GET", "/api/v1/server").json["mail"], "drop");
   EXPECT_EQ(mail_changes, 3);
+}
+
+TEST_F(ApiTest, TrafficIsCountedByRouteAndStatusClassAndNothingAboutWho) {
+  const Caller ada = User("ada@example.com");
+  const Caller bob = User("bob@example.com");
+  for (int i = 0; i < 3; ++i) Call("GET", "/api/v1/account", ada);
+  Call("GET", "/api/v1/account");              // 401
+  Call("GET", "/api/v1/monitors/12345", ada);  // 404 on a pattern
+  Call("GET", "/api/v1/nothing-here", ada);    // no route
+  EXPECT_EQ(Call("GET", "/api/v1/admin/traffic", bob).status, 403);
+  Reply t = Call("GET", "/api/v1/admin/traffic", ada);
+  ASSERT_EQ(t.status, 200) << t.raw.body;
+  std::map<std::string, nlohmann::json> by_route;
+  for (const auto& r : t.json["routes"]) by_route[r["route"]] = r;
+  EXPECT_EQ(by_route["GET /api/v1/account"]["2xx"], 3);
+  EXPECT_EQ(by_route["GET /api/v1/account"]["4xx"], 1);
+  EXPECT_EQ(by_route["POST /api/v1/account"]["2xx"], 2) << "the two registrations";
+  EXPECT_EQ(by_route["GET /api/v1/monitors/{id}"]["4xx"], 1) << "the pattern, never the id";
+  EXPECT_EQ(by_route["GET (none)"]["4xx"], 1);
+  EXPECT_GT(t.json["total"].get<int64_t>(), 6);
+  for (const char* secret : {"ada@example.com", "12345", "127.0.0.1", "nothing-here"}) {
+    EXPECT_EQ(t.raw.body.find(secret), std::string::npos) << secret;
+  }
 }
 
 TEST_F(ApiTest, TheExportHoldsEverythingOfTheUsers) {

@@ -287,6 +287,8 @@ async function main() {
   await checkPage(page, "13b-teams");
   await page.goto(base + "/admin");
   await page.getByRole("heading", { name: "Users (1)" }).waitFor();
+  await page.getByRole("heading", { name: "Traffic" }).waitFor();
+  await page.getByRole("cell", { name: "GET /api/v1/monitors", exact: true }).waitFor();
   await page.getByLabel("Registration").selectOption("invite");
   await page.getByText("Saved.").waitFor();
   await page.getByLabel("Registration").selectOption("open");

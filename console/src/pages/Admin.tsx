@@ -174,6 +174,38 @@ function MailSettings(props: { onDone: (m: string) => void; onProblem: (p: Probl
   );
 }
 
+interface TrafficRow { route: string; requests: number; "2xx": number; "3xx": number;
+  "4xx": number; "5xx": number; bytes: number }
+
+// What the server answered since it started, by route: no address, no
+// user, only counts (the access log's promise).
+function Traffic() {
+  const [t, setT] = useState<{ since_ms: number; total: number; routes: TrafficRow[] } | null>(null);
+  useEffect(() => {
+    get<{ since_ms: number; total: number; routes: TrafficRow[] }>("/api/v1/admin/traffic")
+      .then(setT, () => setT(null));
+  }, []);
+  if (!t) return null;
+  return (
+    <section class="card">
+      <h2>Traffic</h2>
+      <p class="muted">{t.total.toLocaleString()} requests since {new Date(t.since_ms).toLocaleString()};
+        counts only, nothing about who asked.</p>
+      <table>
+        <thead><tr><th scope="col">Route</th><th scope="col">Requests</th><th scope="col">4xx</th>
+          <th scope="col">5xx</th><th scope="col">Sent</th></tr></thead>
+        <tbody>
+          {t.routes.slice(0, 15).map((r) => (
+            <tr key={r.route}><td><code>{r.route}</code></td><td>{r.requests.toLocaleString()}</td>
+              <td>{r["4xx"]}</td><td>{r["5xx"]}</td>
+              <td>{(r.bytes / 1024).toFixed(0)} KB</td></tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
 export function Admin() {
   const [settings, setSettings] = useState<Settings | null>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
@@ -260,6 +292,7 @@ export function Admin() {
         <button type="submit">Send to every user</button>
       </form>
       <PolicyEditor onDone={(m) => { setProblem(null); setDone(m); }} onProblem={setProblem} />
+      <Traffic />
       <section class="card">
         <h2>The banner</h2>
         <button class="link" onClick={() => act(async () => {
