@@ -130,6 +130,11 @@ TEST_F(AlertSettingsE2eTest, ADependentMonitorsAlertIsHeldWhileItsParentIsDown) 
                                        {"interval_s", 10},
                                        {"check", {{"timeout", "2s"}}}},
                                       201);
+  // The parent is down first (the hold covers a dependent that fails while
+  // its parent is down, not one that failed before).
+  ASSERT_TRUE(NotifySinks::WaitFor(
+      [&] { return !Call("GET", "/api/v1/incidents")["incidents"].empty(); }, seconds(40)))
+      << serve_.Log();
   const nlohmann::json site = Call("POST", "/api/v1/monitors",
                                    {{"name", "site"},
                                     {"url", sinks_->HttpUrl("/fail/site")},
