@@ -9,9 +9,12 @@
 //
 // then the rest of a user's life: acknowledge the incident; add a webhook
 // channel and send it a test (a local receiver gets it); put it in the
-// policy; make an API token; change the password (another browser's
-// session ends); export the data; terminate the account (the closing mail
-// is in the drop, the login fails).
+// policy; make an API token; set the SMTP server on the administration page
+// to a real one (python3-aiosmtpd, tests/targets/notify_sinks.py): the test
+// mail arrives there, and a second user registers, reads the confirmation
+// mail and opens its link; change the password (another browser's session
+// ends); export the data; reset the password by the mailed link; terminate
+// the account (the closing mail arrives, the login fails).
 //
 // Every page visited, the server's own link pages (confirm, reset)
 // included, passes axe-core with no serious or critical violation, and is
@@ -20,6 +23,7 @@
 //
 // Usage: node first_run.test.mjs TOCSIN_BINARY SOURCE_DIR BUILD_DIR
 import { spawn } from "node:child_process";
+import readline from "node:readline";
 import fs from "node:fs";
 import http from "node:http";
 import net from "node:net";
@@ -56,6 +60,42 @@ async function waitFor(what, predicate, ms = 30_000) {
     if (Date.now() > deadline) throw new Error("timed out waiting for " + what);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+// The real SMTP server (aiosmtpd under Debian's python3), started when the
+// test sets it in the console; mail(): [{to, subject, text}] it received.
+let sinks = null;
+const sinkDir = fs.mkdtempSync(path.join(os.tmpdir(), "tocsin-console-smtp-"));
+async function startSmtp() {
+  sinks = spawn("/usr/bin/python3", [path.join(source, "tests", "targets", "notify_sinks.py"),
+    "--dir", sinkDir, "--no-tls", "--no-http"], { stdio: ["pipe", "pipe", "inherit"] });
+  const line = await new Promise((resolve, reject) => {
+    readline.createInterface({ input: sinks.stdout }).once("line", resolve);
+    sinks.once("exit", () => reject(new Error("notify_sinks.py exited (python3-aiosmtpd?)")));
+  });
+  return JSON.parse(line).smtp;
+}
+function mail() {
+  const dir = path.join(sinkDir, "mail");
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir).filter((f) => f.endsWith(".eml")).map((f) => {
+    const raw = fs.readFileSync(path.join(dir, f), "utf8");
+    const header = (name) => (new RegExp("^" + name + ": (.*)$", "mi").exec(raw) || [])[1] || "";
+    // Bodies are base64 parts: decode each and keep the text.
+    let text = "";
+    for (const m of raw.matchAll(/Content-Transfer-Encoding: base64\r?\n\r?\n([A-Za-z0-9+/=\r\n]+)/g)) {
+      text += Buffer.from(m[1].replace(/\s+/g, ""), "base64").toString("utf8");
+    }
+    return { to: header("To"), subject: header("Subject"), text };
+  });
+}
+function mailedLink(to, subject, route) {
+  for (const m of mail()) {
+    if (!m.to.includes(to) || !m.subject.includes(subject)) continue;
+    const link = new RegExp("http://\\S+?" + route + "[A-Za-z0-9_-]+").exec(m.text);
+    if (link) return link[0];
+  }
+  return null;
 }
 
 // A webhook receiver: the channel's test and alerts land here.
@@ -270,6 +310,13 @@ async function main() {
   await page.getByRole("checkbox", { name: "hook" }).first().check();
   await page.getByRole("button", { name: "Save the policy" }).click();
   await page.getByText(/Saved: it applies/).waitFor();
+  // A weekly maintenance window.
+  await page.getByLabel("Name", { exact: true }).last().fill("Sunday backups");
+  await page.getByLabel("Happens").selectOption("weekly");
+  await page.getByLabel("At (your time zone)").fill("03:30");
+  await page.getByRole("button", { name: "Add the window" }).click();
+  await page.getByText(/Sunday backups/).waitFor();
+  await page.getByText(/sun at 03:30/).waitFor();
   await checkPage(page, "12-alerts");
 
   // An API token, shown once.
@@ -299,6 +346,42 @@ async function main() {
   await waitFor("the test mail in the drop", () =>
     fs.readdirSync(drop).some((f) =>
       /^Subject: Tocsin: a test mail/m.test(fs.readFileSync(path.join(drop, f), "utf8"))));
+  // Set a real SMTP server: the test mail arrives there from now on.
+  const smtpPort = await startSmtp();
+  await page.getByLabel("SMTP server").fill("127.0.0.2");
+  await page.getByLabel("Port").fill(String(smtpPort));
+  await page.getByLabel("Encryption").selectOption("none");
+  await page.getByLabel("From").fill("Tocsin <ops@tocsin.test>");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByText(/Mail goes through 127\.0\.0\.2 from now on/).waitFor();
+  await page.getByRole("button", { name: "Send me a test mail" }).click();
+  await page.getByText(/A test mail went to ada@example.com \(by SMTP\)/).waitFor();
+  await waitFor("the test mail at the SMTP server", () =>
+    mail().some((m) => m.subject === "Tocsin: a test mail"));
+  await checkPage(page, "13d-smtp");
+
+  // A second user registers; the confirmation comes by mail.
+  const bobContext = await browser.newContext({ bypassCSP: true });
+  const bob = await bobContext.newPage();
+  await bob.goto(base + "/register");
+  await bob.getByLabel("Name").fill("Bob");
+  await bob.getByLabel("Email").fill("bob@example.com");
+  await bob.getByLabel("Password").fill("copper lantern meadow vortex 8");
+  await bob.getByLabel("I am at least 13 years old.").check();
+  await bob.getByLabel(/I have read the/).check();
+  await bob.getByRole("button", { name: "Create the account" }).click();
+  await bob.getByRole("heading", { name: "Confirm your address" }).waitFor();
+  const bobLink = await waitFor("Bob's confirmation mail", () =>
+    mailedLink("bob@example.com", "Confirm your Tocsin account", "/confirm/"));
+  await bob.goto(bobLink);
+  await bob.getByRole("button").first().click();
+  await bob.getByText(/confirmed/i).first().waitFor();
+  await bob.goto(base + "/login");
+  await bob.getByLabel("Email").fill("bob@example.com");
+  await bob.getByLabel("Password").fill("copper lantern meadow vortex 8");
+  await bob.getByRole("button", { name: "Log in" }).click();
+  await bob.getByText("Nothing is watched yet.").waitFor();
+  await bobContext.close();
   // The operator's privacy policy, shown as text: markup in it stays text.
   const policy = "Our policy <img src=x id=injected> holds.";
   await page.getByLabel("Your policy").fill(policy);
@@ -344,7 +427,7 @@ async function main() {
   if (exported.workspaces?.[0]?.monitors?.[0]?.name !== "My site")
     failures.push("the export lacks the monitor");
 
-  // Forgot it: the mailed link (here from the log) sets another one.
+  // Forgot it: the mailed link sets another one.
   const RESET_PASSWORD = "harbor violet mosaic thistle 5";
   await page.getByRole("button", { name: "Log out" }).click();
   await page.getByRole("link", { name: "Forgot your password?" }).click();
@@ -352,10 +435,8 @@ async function main() {
   await page.getByRole("button", { name: "Mail me a link" }).click();
   await page.getByText(/a link to set a new\s+password is on its way/).waitFor();
   await checkPage(page, "14b-forgot");
-  const reset = await waitFor("the reset link in the log", () => {
-    const m = /its link: (http:\/\/\S+\/reset\/[A-Za-z0-9_-]+)/.exec(log);
-    return m && m[1];
-  });
+  const reset = await waitFor("the reset mail", () =>
+    mailedLink("ada@example.com", "Reset your Tocsin password", "/reset/"));
   await page.goto(reset);
   await checkPage(page, "14c-reset-link");
   await page.locator("input[type=password]").fill(RESET_PASSWORD);
@@ -372,9 +453,8 @@ async function main() {
   await page.getByLabel("I understand that this cannot be undone").check();
   await page.getByRole("button", { name: "Delete my account and all its data" }).click();
   await page.getByText(/Your account and all its data are deleted/).waitFor();
-  await waitFor("the closing mail in the mail drop", () =>
-    fs.readdirSync(drop).some((f) =>
-      /^Subject: Your Tocsin account is closed/m.test(fs.readFileSync(path.join(drop, f), "utf8"))));
+  await waitFor("the closing mail", () =>
+    mail().some((m) => m.to.includes("ada@example.com") && m.subject === "Your Tocsin account is closed"));
   await page.getByLabel("Email").fill("ada@example.com");
   await page.getByLabel("Password").fill(RESET_PASSWORD);
   await page.getByRole("button", { name: "Log in" }).click();
@@ -397,6 +477,11 @@ try {
   if (server) server.kill("SIGTERM");
   target.close();
   receiver.close();
+  if (sinks) {
+    sinks.stdin.end();
+    sinks.kill("SIGTERM");
+  }
+  fs.rmSync(sinkDir, { recursive: true, force: true });
   clearTimeout(timer);
   fs.rmSync(tmp, { recursive: true, force: true });
 }

@@ -224,6 +224,10 @@ function Maintenance(props: { ws: Workspace }) {
   const [name, setName] = useState("");
   const [start, setStart] = useState("");
   const [duration, setDuration] = useState("1h");
+  const [repeat, setRepeat] = useState<"once" | "weekly" | "monthly">("once");
+  const [days, setDays] = useState<string[]>(["sun"]);
+  const [at, setAt] = useState("02:00");
+  const [monthDays, setMonthDays] = useState("1");
   const [problem, setProblem] = useState<Problem | null>(null);
   const [tick, setTick] = useState(0);
   useEffect(() => {
@@ -233,11 +237,16 @@ function Maintenance(props: { ws: Workspace }) {
   async function add(e: Event) {
     e.preventDefault();
     setProblem(null);
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+    const body: Record<string, unknown> = { workspace_id: props.ws.id, name, duration, time_zone: zone };
+    if (repeat === "once") body.start = start.replace("T", " ");
+    else {
+      body.at = at;
+      if (repeat === "weekly") body.weekly = days;
+      else body.monthly = monthDays.split(",").map((d) => Number(d.trim())).filter((d) => d > 0);
+    }
     try {
-      await send("POST", "/api/v1/maintenance", {
-        workspace_id: props.ws.id, name, start: start.replace("T", " "), duration,
-        time_zone: Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC",
-      });
+      await send("POST", "/api/v1/maintenance", body);
       setName("");
       setTick((t) => t + 1);
     } catch (err) {
@@ -270,8 +279,38 @@ function Maintenance(props: { ws: Workspace }) {
           <h3>Plan one</h3>
           <Field label="Name" name="window_name" value={name} onInput={setName}
             error={fieldError(problem, "name")} />
-          <Field label="Starts (your time zone)" name="window_start" type="datetime-local"
-            value={start} onInput={setStart} error={fieldError(problem, "start")} />
+          <p class="field">
+            <label for="f-window-repeat">Happens</label>
+            <select id="f-window-repeat" value={repeat}
+              onChange={(e) => setRepeat((e.currentTarget as HTMLSelectElement).value as typeof repeat)}>
+              <option value="once">once</option>
+              <option value="weekly">every week</option>
+              <option value="monthly">every month</option>
+            </select>
+          </p>
+          {repeat === "once" ? (
+            <Field label="Starts (your time zone)" name="window_start" type="datetime-local"
+              value={start} onInput={setStart} error={fieldError(problem, "start")} />
+          ) : (
+            <>
+              {repeat === "weekly" ? (
+                <fieldset>
+                  <legend>On</legend>
+                  {["mon", "tue", "wed", "thu", "fri", "sat", "sun"].map((d) => (
+                    <Check key={d} name={"day-" + d} checked={days.includes(d)}
+                      onChange={(on) => setDays(on ? [...days, d] : days.filter((x) => x !== d))}>
+                      {d}
+                    </Check>
+                  ))}
+                </fieldset>
+              ) : (
+                <Field label="Days of the month" name="window_monthly" value={monthDays}
+                  onInput={setMonthDays} error={fieldError(problem, "monthly")} hint="1, 15" />
+              )}
+              <Field label="At (your time zone)" name="window_at" type="time" value={at}
+                onInput={setAt} error={fieldError(problem, "at")} />
+            </>
+          )}
           <Field label="Lasts" name="window_duration" value={duration} onInput={setDuration}
             error={fieldError(problem, "duration")} hint="A duration: 30m, 2h." />
           <FormError problem={problem} />

@@ -23,6 +23,8 @@ const TEXT_OPTIONS: [string, string, string][] = [
   ["not_regex", "Regular expression the page must not match", ""],
   ["timeout", "Timeout", "The whole check: 500ms, 10s (default 10s)."],
   ["max_redirects", "Redirects followed", "0 for none (default 5)."],
+  ["max_body_bytes", "Largest body read (bytes)", "Default 10485760 (10 MiB); a larger body fails."],
+  ["max_header_bytes", "Largest headers read (bytes)", "Default 65536."],
   ["basic_auth", "Basic authentication", "user:password"],
 ];
 const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
@@ -87,7 +89,7 @@ export function MonitorForm(props: { id?: string }) {
     for (const [key] of TEXT_OPTIONS) {
       const v = (opts[key] ?? "").trim();
       if (!v) continue;
-      check[key] = key === "max_redirects" ? Number(v) : v;
+      check[key] = key.startsWith("max_") ? Number(v) : v;
     }
     return check;
   }
@@ -127,8 +129,8 @@ export function MonitorForm(props: { id?: string }) {
     };
     try {
       let m: Monitor;
+      fields.slow_threshold_ms = Number(slow);
       if (editing) {
-        fields.slow_threshold_ms = Number(slow);
         m = await send<Monitor>("PATCH", `/api/v1/monitors/${props.id}`, fields);
       } else {
         fields.workspace_id = workspace;
@@ -181,11 +183,9 @@ export function MonitorForm(props: { id?: string }) {
         )}
         <Field label="Tags" name="tags" value={tags} onInput={setTags}
           error={fieldError(problem, "tags")} hint="Comma-separated, to group and filter the list: web, eu" />
-        {editing && (
-          <Field label="Slow above (ms, 0: never)" name="slow_threshold_ms" value={slow}
-            onInput={setSlow} inputmode="numeric" error={fieldError(problem, "slow_threshold_ms")}
-            hint="A check slower than this counts as degraded." />
-        )}
+        <Field label="Slow above (ms, 0: never)" name="slow_threshold_ms" value={slow}
+          onInput={setSlow} inputmode="numeric" error={fieldError(problem, "slow_threshold_ms")}
+          hint="A check slower than this counts as degraded." />
         {TEXT_OPTIONS.map(([key, label, hint]) => (
           <Field key={key} label={label} name={key} value={opts[key] ?? ""}
             onInput={(v) => setOpts({ ...opts, [key]: v })} error={fieldError(problem, key)}
