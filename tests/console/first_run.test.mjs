@@ -119,6 +119,7 @@ const target = http.createServer((req, res) => {
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tocsin-console-test-"));
 let server = null;
+let log = "";  // the server's output
 let browser = null;
 const failures = [];
 
@@ -144,7 +145,6 @@ async function main() {
   const config = path.join(tmp, "tocsin.yaml");
   fs.writeFileSync(config,
     `server:\n  listen: 127.0.0.1:${port}\n  data_dir: ${data}\n  allow_private: true\n`);
-  let log = "";
   server = spawn(binary, ["serve", "--config", config], { stdio: ["ignore", "pipe", "pipe"] });
   server.stdout.on("data", (d) => (log += d));
   server.stderr.on("data", (d) => (log += d));
@@ -282,11 +282,24 @@ async function main() {
   await checkPage(page, "09-login");
   // At phone width the list still works.
   await page.setViewportSize({ width: 390, height: 800 });
-  await page.getByLabel("Email").fill("ada@example.com");
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Log in" }).click();
+  // By keyboard alone: Tab to the form, type, Enter.
+  await page.locator("body").focus();
+  for (let i = 0; i < 6; i++) {
+    await page.keyboard.press("Tab");
+    if (await page.evaluate(() => document.activeElement?.id === "f-email")) break;
+  }
+  if (!(await page.evaluate(() => document.activeElement?.id === "f-email")))
+    failures.push("the email field is not reachable by Tab");
+  await page.keyboard.type("ada@example.com");
+  await page.keyboard.press("Tab");
+  await page.keyboard.type(PASSWORD);
+  await page.keyboard.press("Enter");
   await page.getByText("1 monitor, 1 down").waitFor();
   await checkPage(page, "10-monitors-phone");
+  // Dark, by the system setting: the same page, contrast checked again.
+  await page.emulateMedia({ colorScheme: "dark" });
+  await checkPage(page, "10b-monitors-phone-dark");
+  await page.emulateMedia({ colorScheme: "light" });
   await page.setViewportSize({ width: 1100, height: 800 });
 
   // Acknowledge the open incident.
@@ -382,6 +395,12 @@ async function main() {
   await bob.getByRole("button", { name: "Log in" }).click();
   await bob.getByText("Nothing is watched yet.").waitFor();
   await bobContext.close();
+
+  // The site comes back: the recovery alert arrives by SMTP now.
+  targetUp = true;
+  await waitFor("the recovery alert at the SMTP server", () =>
+    mail().some((m) => m.to.includes("ada@example.com") && m.subject.includes("RECOVERED: My site")),
+    90_000);
   // The operator's privacy policy, shown as text: markup in it stays text.
   const policy = "Our policy <img src=x id=injected> holds.";
   await page.getByLabel("Your policy").fill(policy);
@@ -472,6 +491,8 @@ try {
   await main();
 } catch (e) {
   failures.push(String(e && e.stack ? e.stack : e));
+  console.error("the server's log ends:\n" + log.slice(-4000));
+  console.error("mail the SMTP server received: " + JSON.stringify(mail().map((m) => m.subject)));
 } finally {
   if (browser) await browser.close();
   if (server) server.kill("SIGTERM");
