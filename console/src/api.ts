@@ -129,6 +129,8 @@ export interface Summary {
   p50_us: number;
   p95_us: number;
   p99_us: number;
+  phases_mean_us: { checks: number; dns_us: number; connect_us: number; tls_us: number;
+    ttfb_us: number; download_us: number } | null;
 }
 
 export interface Incident {

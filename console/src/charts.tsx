@@ -1,5 +1,6 @@
-// The report center's charts (uPlot): response time stacked by phase from
-// raw results, p50/p95/p99 from the rollups, and uptime as a strip of
+// The report center's charts (uPlot): response time stacked by phase (each
+// check's phases from raw results, or each bucket's mean phases from the
+// rollups), p50/p95/p99 from the rollups, and uptime as a strip of
 // buckets. Incidents are shaded on the time axis of both charts.
 import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
@@ -7,8 +8,21 @@ import "uplot/dist/uPlot.min.css";
 import type { CheckResult } from "./api";
 import { ms, when } from "./format";
 
+// The phases of one check, or the mean phases of a bucket's checks.
+export interface PhaseTimes {
+  dns_us: number;
+  connect_us: number;
+  tls_us: number;
+  ttfb_us: number;
+  download_us: number;
+}
+export interface PhaseRow extends PhaseTimes {
+  ts_ms: number;
+}
+
 export interface SeriesPoint {
   ts_ms: number;
+  phases_mean_us: (PhaseTimes & { checks: number }) | null;
   count: number;
   failures: number;
   availability_percent: number | null;
@@ -72,36 +86,42 @@ function xRange(from: number, to: number) {
   return (): uPlot.Range.MinMax => [from / 1000, to / 1000];
 }
 
-export function PhaseChart(props: { results: CheckResult[]; from_ms: number; to_ms: number;
-  incidents: Span[] }) {
+// Stacked phases over time: `rows` are successful checks (points when few)
+// or buckets' means (`per` names the bucket for the label).
+export function PhaseChart(props: { rows: PhaseRow[]; per?: string; from_ms: number;
+  to_ms: number; incidents: Span[] }) {
   const box = usePlot((el, width) => {
-    const ok = props.results.filter((r) => r.outcome === "ok");
-    const xs = ok.map((r) => r.ts_ms / 1000);
+    const rows = props.rows;
+    const xs = rows.map((r) => r.ts_ms / 1000);
     // Stacked: each series is its phase plus the phases before it, drawn
     // from the top down so each fill shows its own band; the legend shows
     // the phase's own time.
-    const own = PHASES.map((p) => ok.map((r) => r[p.key] / 1000));
+    const own = PHASES.map((p) => rows.map((r) => r[p.key] / 1000));
     const stacked = own.map((_, i) =>
-      ok.map((__, j) => own.slice(0, i + 1).reduce((s, a) => s + a[j], 0)));
+      rows.map((__, j) => own.slice(0, i + 1).reduce((s, a) => s + a[j], 0)));
     const order = PHASES.map((_, i) => PHASES.length - 1 - i);
     return new uPlot({
       width, height: HEIGHT,
       series: [{}, ...order.map((i) => ({
         label: PHASES[i].label, stroke: PHASES[i].color, fill: PHASES[i].color + "99", width: 1,
-        points: { show: ok.length < 60, size: 5 },
+        points: { show: rows.length < 60, size: 5 },
         value: (_u: uPlot, _v: number | null, _s: number, idx: number | null) =>
           idx == null ? "–" : own[i][idx].toFixed(1) + " ms",
       }))],
       scales: {
-        x: { time: true, range: xRange(Math.max(props.from_ms, (xs[0] ?? 0) * 1000 - 60_000), props.to_ms) },
+        // Checks: from the first one in range (a new monitor fills the
+        // plot); buckets: the whole range, as the percentiles below it.
+        x: { time: true, range: xRange(props.per ? props.from_ms
+          : Math.max(props.from_ms, (xs[0] ?? 0) * 1000 - 60_000), props.to_ms) },
         y: { range: (_u, _min, max): uPlot.Range.MinMax => [0, Math.max(1, max * 1.1)] },
       },
       axes: [{}, { label: "ms" }],
       plugins: [incidentBands(props.incidents)],
     }, [xs, ...order.map((i) => stacked[i])], el);
-  }, [props.results, props.incidents]);
+  }, [props.rows, props.incidents]);
+  const what = props.per ? `Mean response time per ${props.per}` : "Response time of each check";
   return <div ref={box} class="chart" role="img"
-    aria-label="Response time of each check, stacked by phase: DNS, connect, TLS, first byte, download" />;
+    aria-label={what + ", stacked by phase: DNS, connect, TLS, first byte, download"} />;
 }
 
 export function PercentileChart(props: { points: SeriesPoint[]; from_ms: number; to_ms: number;

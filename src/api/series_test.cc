@@ -22,6 +22,13 @@ TEST_F(ApiTest, ASeriesHasOnePointPerBucketAtAStepFittingItsRange) {
     r.outcome = (ts / 60'000) % 10 == 0 ? model::Outcome::kTimeout : model::Outcome::kOk;
     r.status = r.outcome == model::Outcome::kOk ? 200 : 0;
     r.total_us = 40'000;
+    if (r.outcome == model::Outcome::kOk) {
+      r.dns_us = 1'000;
+      r.connect_us = 2'000;
+      r.tls_us = 7'000;
+      r.ttfb_us = 25'000;
+      r.download_us = 5'000;
+    }
     batch.push_back(r);
   }
   ASSERT_TRUE(store_->results().WriteBatch(batch).ok());
@@ -38,6 +45,13 @@ TEST_F(ApiTest, ASeriesHasOnePointPerBucketAtAStepFittingItsRange) {
   EXPECT_EQ(hours.json["points"][0]["failures"], 6);
   EXPECT_DOUBLE_EQ(hours.json["points"][0]["availability_percent"].get<double>(), 90.0);
   EXPECT_NEAR(hours.json["points"][0]["p95_us"].get<double>(), 40'000, 400);
+  const nlohmann::json& phases = hours.json["points"][0]["phases_mean_us"];
+  EXPECT_EQ(phases["checks"], 54) << "the failed checks count in no phase";
+  EXPECT_DOUBLE_EQ(phases["dns_us"].get<double>(), 1'000);
+  EXPECT_DOUBLE_EQ(phases["connect_us"].get<double>(), 2'000);
+  EXPECT_DOUBLE_EQ(phases["tls_us"].get<double>(), 7'000);
+  EXPECT_DOUBLE_EQ(phases["ttfb_us"].get<double>(), 25'000);
+  EXPECT_DOUBLE_EQ(phases["download_us"].get<double>(), 5'000);
 
   Reply days = Call("GET", base + "&step=day", ada);
   ASSERT_EQ(days.json["points"].size(), 2u);

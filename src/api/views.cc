@@ -65,6 +65,24 @@ nlohmann::json ResultJson(const model::CheckRecord& r) {
   return j;
 }
 
+namespace {
+
+// The mean of each phase, named as a check result names them; null when no
+// check of the range kept its phases.
+nlohmann::json PhasesJson(const store::RangeSummary& s) {
+  if (s.phased == 0) return nullptr;
+  using store::Phase;
+  const auto mean = [&](Phase p) { return s.phase_mean_us[static_cast<size_t>(p)]; };
+  return {{"checks", s.phased},
+          {"dns_us", mean(Phase::kDns)},
+          {"connect_us", mean(Phase::kConnect)},
+          {"tls_us", mean(Phase::kTls)},
+          {"ttfb_us", mean(Phase::kFirstByte)},
+          {"download_us", mean(Phase::kDownload)}};
+}
+
+}  // namespace
+
 nlohmann::json SummaryJson(const store::RangeSummary& s) {
   const double availability =
       s.count == 0 ? 0.0 : 100.0 * static_cast<double>(s.count - s.failures) / s.count;
@@ -76,7 +94,8 @@ nlohmann::json SummaryJson(const store::RangeSummary& s) {
           {"mean_us", s.mean_us},
           {"p50_us", s.p50_us},
           {"p95_us", s.p95_us},
-          {"p99_us", s.p99_us}};
+          {"p99_us", s.p99_us},
+          {"phases_mean_us", PhasesJson(s)}};
 }
 
 nlohmann::json NotificationJson(const store::OutboxRow& row) {

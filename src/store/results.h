@@ -2,6 +2,7 @@
 // each monitor's latest state, and retention.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -15,6 +16,11 @@ namespace tocsin::store {
 
 enum class RollupLevel : uint8_t { kMinute = 0, kHour = 1, kDay = 2 };
 
+// The phases a rollup keeps a sum of, in the order a request goes through
+// them (redirect hops are not kept apart: they are in the total only).
+enum class Phase : uint8_t { kDns, kConnect, kTls, kFirstByte, kDownload };
+inline constexpr size_t kPhaseCount = 5;
+
 // Aggregate over a time range, from merged rollups. Latency figures are over
 // successful checks (a timed-out check has no meaningful latency).
 struct RangeSummary {
@@ -26,6 +32,10 @@ struct RangeSummary {
   uint32_t p50_us = 0;
   uint32_t p95_us = 0;
   uint32_t p99_us = 0;
+  // Mean of each phase (indexed by Phase) over the `phased` successful
+  // checks whose rollups kept phases; all 0 when phased is 0.
+  uint64_t phased = 0;
+  std::array<double, kPhaseCount> phase_mean_us{};
 };
 
 // One rollup bucket, summarised: a point of a chart's series.

@@ -15,6 +15,12 @@ void RollupRow::Add(const model::CheckRecord& r) {
   max_us = std::max(max_us, r.total_us);
   sum_us += r.total_us;
   sketch.Add(r.total_us);
+  ++phased;
+  phase_sum_us[static_cast<size_t>(Phase::kDns)] += r.dns_us;
+  phase_sum_us[static_cast<size_t>(Phase::kConnect)] += r.connect_us;
+  phase_sum_us[static_cast<size_t>(Phase::kTls)] += r.tls_us;
+  phase_sum_us[static_cast<size_t>(Phase::kFirstByte)] += r.ttfb_us;
+  phase_sum_us[static_cast<size_t>(Phase::kDownload)] += r.download_us;
 }
 
 void RollupRow::Merge(const RollupRow& other) {
@@ -28,6 +34,8 @@ void RollupRow::Merge(const RollupRow& other) {
   failures += other.failures;
   sum_us += other.sum_us;
   sketch.Merge(other.sketch);
+  phased += other.phased;
+  for (size_t i = 0; i < kPhaseCount; ++i) phase_sum_us[i] += other.phase_sum_us[i];
 }
 
 Result<RollupRow> RollupRow::FromColumns(int64_t count, int64_t failures, int64_t min_us,
@@ -126,6 +134,13 @@ RangeSummary Summarize(const RollupRow& merged) {
   s.p50_us = static_cast<uint32_t>(merged.sketch.Quantile(0.50));
   s.p95_us = static_cast<uint32_t>(merged.sketch.Quantile(0.95));
   s.p99_us = static_cast<uint32_t>(merged.sketch.Quantile(0.99));
+  s.phased = merged.phased;
+  if (merged.phased > 0) {
+    for (size_t i = 0; i < kPhaseCount; ++i) {
+      s.phase_mean_us[i] =
+          static_cast<double>(merged.phase_sum_us[i]) / static_cast<double>(merged.phased);
+    }
+  }
   return s;
 }
 

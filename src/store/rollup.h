@@ -5,6 +5,7 @@
 // writes rows (SQLite today, PostgreSQL next).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -35,6 +36,12 @@ struct RollupRow {
   uint32_t max_us = 0;
   uint64_t sum_us = 0;
   stats::LatencySketch sketch;
+  // Per-phase sums (DNS, connect, TLS, first byte, download) over the
+  // successful checks counted in `phased`: a chart of a long range stacks
+  // the mean of each. Rows written before phases were kept have phased 0,
+  // so their checks count in the total but not in the phase means.
+  uint64_t phased = 0;
+  std::array<uint64_t, kPhaseCount> phase_sum_us{};
 
   void Add(const model::CheckRecord& r);
   void Merge(const RollupRow& other);

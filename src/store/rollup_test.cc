@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <random>
 #include <vector>
@@ -51,6 +52,8 @@ void ExpectSameRow(const RollupRow& got, const RollupRow& want) {
   EXPECT_EQ(got.max_us, want.max_us);
   EXPECT_EQ(got.sum_us, want.sum_us);
   EXPECT_TRUE(got.sketch == want.sketch);
+  EXPECT_EQ(got.phased, want.phased);
+  EXPECT_EQ(got.phase_sum_us, want.phase_sum_us);
 }
 
 // --- BucketStart ---
@@ -90,6 +93,43 @@ TEST(RollupRow, AddKeepsFailuresOutOfLatencyFigures) {
   EXPECT_EQ(row.max_us, 300u);
   EXPECT_EQ(row.sum_us, 400u);
   EXPECT_EQ(row.sketch.count(), 2u);
+}
+
+// A check's phases go to their own sums; a failure's partial phases (a
+// connect that timed out) go nowhere.
+TEST(RollupRow, AddSumsEachPhaseOfSuccessfulChecks) {
+  model::CheckRecord a = Ok(1'000);
+  a.dns_us = 10;
+  a.connect_us = 20;
+  a.tls_us = 30;
+  a.ttfb_us = 40;
+  a.download_us = 900;
+  model::CheckRecord b = Ok(2'000);
+  b.dns_us = 1;
+  b.download_us = 1'999;
+  model::CheckRecord failed = Failure();
+  failed.connect_us = 5'000'000;
+  const RollupRow row = RowOf({a, failed, b});
+  EXPECT_EQ(row.phased, 2u);
+  EXPECT_EQ(row.phase_sum_us, (std::array<uint64_t, kPhaseCount>{11, 20, 30, 40, 2'899}));
+  const RangeSummary s = Summarize(row);
+  EXPECT_EQ(s.phased, 2u);
+  EXPECT_DOUBLE_EQ(s.phase_mean_us[static_cast<size_t>(Phase::kDns)], 5.5);
+  EXPECT_DOUBLE_EQ(s.phase_mean_us[static_cast<size_t>(Phase::kDownload)], 1'449.5);
+}
+
+TEST(RollupRow, MergeAddsPhaseSumsAndTheirCounts) {
+  model::CheckRecord a = Ok(100);
+  a.ttfb_us = 60;
+  RollupRow row = RowOf({a});
+  row.phased = 0;  // as a row written before phases were kept
+  row.phase_sum_us = {};
+  row.Merge(RowOf({a, a}));
+  EXPECT_EQ(row.count, 3u);
+  EXPECT_EQ(row.phased, 2u);
+  EXPECT_EQ(row.phase_sum_us[static_cast<size_t>(Phase::kFirstByte)], 120u);
+  EXPECT_DOUBLE_EQ(Summarize(row).phase_mean_us[static_cast<size_t>(Phase::kFirstByte)], 60);
+  EXPECT_EQ(Summarize(RowOf({Failure()})).phased, 0u);
 }
 
 TEST(RollupRow, FirstSuccessAfterFailuresSetsMin) {

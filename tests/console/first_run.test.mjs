@@ -232,6 +232,9 @@ async function main() {
   await page.getByRole("button", { name: "7 d" }).click();
   await page.getByRole("heading", { name: "Last 7 d" }).waitFor();
   await page.getByRole("heading", { name: /Percentiles per (hour|minute)/ }).waitFor();
+  // Past two days the phases come from the rollups: each bucket's means.
+  await page.getByRole("heading", { name: /Mean response time by phase, per (hour|minute)/ }).waitFor();
+  await page.getByRole("img", { name: /Mean response time per (hour|minute), stacked by phase/ }).locator("canvas").waitFor();
   await page.locator(".strip .cell.full").first().waitFor();
   const [csvFile] = await Promise.all([
     page.waitForEvent("download"),

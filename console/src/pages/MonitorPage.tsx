@@ -1,13 +1,16 @@
 // One monitor: the report center. Its state and actions; a range (an hour
 // to a year, or custom); the range's uptime, checks and percentiles; the
-// response time stacked by phase (ranges up to two days, from raw
-// results) and p50/p95/p99 (any range, from the rollups); uptime per hour
+// response time stacked by phase (each check up to two days, from raw
+// results; longer ranges the mean phases per hour or day, from the
+// rollups) and p50/p95/p99 (any range, from the rollups); uptime per hour
 // or day as a strip; incidents shaded on the charts and listed with their
 // cause; the last checks with each one's phases. Any chart's data
 // downloads as CSV.
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useMemo, useState } from "preact/hooks";
 import { get, send, type CheckResult, type Incident, type Monitor, type Summary } from "../api";
-import { PercentileChart, PhaseChart, UptimeStrip, Waterfall, type SeriesPoint, type Span } from "../charts";
+import {
+  PercentileChart, PhaseChart, UptimeStrip, Waterfall, type PhaseRow, type SeriesPoint, type Span,
+} from "../charts";
 import { download, toCsv } from "../csv";
 import { ago, health, ms, when } from "../format";
 import { navigate, onLink } from "../router";
@@ -18,7 +21,7 @@ const RANGES: [string, number][] = [
   ["1 h", HOUR], ["24 h", DAY], ["7 d", 7 * DAY], ["30 d", 30 * DAY], ["90 d", 90 * DAY],
   ["1 year", 365 * DAY],
 ];
-const RAW_MAX_SPAN = 2 * DAY;  // phases come from raw results up to this range
+const RAW_MAX_SPAN = 2 * DAY;  // each check's phases up to this range; bucket means beyond
 const RAW_MAX_PAGES = 5;
 const POLL_MS = 10_000;
 
@@ -106,10 +109,15 @@ export function MonitorPage(props: { id: string }) {
 
   function csvOfSeries() {
     if (!series || !monitor) return;
+    const mean = (p: SeriesPoint, key: keyof PhaseRow) =>
+      p.phases_mean_us ? p.phases_mean_us[key as "dns_us"] / 1000 : null;
     download(`${monitor.name}-${series.step}.csv`, toCsv(
-      ["time (UTC)", "checks", "failures", "availability %", "p50 ms", "p95 ms", "p99 ms"],
+      ["time (UTC)", "checks", "failures", "availability %", "p50 ms", "p95 ms", "p99 ms",
+        "mean dns ms", "mean connect ms", "mean tls ms", "mean first byte ms", "mean download ms"],
       series.points.map((p) => [new Date(p.ts_ms).toISOString(), p.count, p.failures,
-        p.availability_percent, p.p50_us / 1000, p.p95_us / 1000, p.p99_us / 1000])));
+        p.availability_percent, p.p50_us / 1000, p.p95_us / 1000, p.p99_us / 1000,
+        mean(p, "dns_us"), mean(p, "connect_us"), mean(p, "tls_us"), mean(p, "ttfb_us"),
+        mean(p, "download_us")])));
   }
 
   function csvOfChecks() {
@@ -121,6 +129,13 @@ export function MonitorPage(props: { id: string }) {
         r.dns_us / 1000, r.connect_us / 1000, r.tls_us / 1000, r.ttfb_us / 1000,
         r.download_us / 1000, r.total_us / 1000, r.detail])));
   }
+
+  // Each check's phases for short ranges, each bucket's means for long ones
+  // (kept stable between renders: the chart redraws when they change).
+  const phaseRows: PhaseRow[] = useMemo(() => (window_.to - window_.from <= RAW_MAX_SPAN
+    ? results.filter((r) => r.outcome === "ok")
+    : (series?.points ?? []).flatMap((p) =>
+      p.phases_mean_us ? [{ ...p.phases_mean_us, ts_ms: p.ts_ms }] : [])), [results, series, window_]);
 
   if (error && !monitor) return <main><p class="error" role="alert">{error}</p></main>;
   if (!monitor) return <main><p aria-busy="true">Loading…</p></main>;
@@ -187,10 +202,11 @@ export function MonitorPage(props: { id: string }) {
         {strip && strip.points.length > 0 && (
           <UptimeStrip points={strip.points} from_ms={window_.from} to_ms={window_.to} step_s={strip.step_s} />
         )}
-        {rawInRange && results.some((r) => r.outcome === "ok") && (
+        {phaseRows.length > 0 && (
           <>
-            <h3>Response time by phase</h3>
-            <PhaseChart results={results} from_ms={window_.from} to_ms={window_.to} incidents={bands} />
+            <h3>{rawInRange ? "Response time by phase" : `Mean response time by phase, per ${series?.step}`}</h3>
+            <PhaseChart rows={phaseRows} per={rawInRange ? undefined : series?.step}
+              from_ms={window_.from} to_ms={window_.to} incidents={bands} />
           </>
         )}
         {series && series.points.length > 0 && (

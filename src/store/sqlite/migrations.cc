@@ -248,6 +248,16 @@ CREATE TABLE workspace_policies (
 );
 ALTER TABLE users ADD COLUMN recovery_codes TEXT NOT NULL DEFAULT '';
 )sql"},
+    // Per-phase sums in the rollups, so a chart of a long range stacks the
+    // phases; rows written before count no phased check.
+    {5, R"sql(
+ALTER TABLE rollups ADD COLUMN phased INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rollups ADD COLUMN dns_sum_us INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rollups ADD COLUMN connect_sum_us INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rollups ADD COLUMN tls_sum_us INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rollups ADD COLUMN ttfb_sum_us INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rollups ADD COLUMN download_sum_us INTEGER NOT NULL DEFAULT 0;
+)sql"},
 };
 
 }  // namespace

@@ -13,8 +13,24 @@ constexpr int64_t kFlagMaintenance = 1;
 // Monitors visited by one DeleteExpired call, whatever it finds.
 constexpr size_t kExpiryMonitorsPerCall = 1'000;
 
+// A rollup row's columns, in the order ReadRollup takes them.
+constexpr std::string_view kRollupColumns =
+    "count, failures, min_us, max_us, sum_us, sketch, phased, dns_sum_us, connect_sum_us, "
+    "tls_sum_us, ttfb_sum_us, download_sum_us";
+constexpr int kRollupColumnCount = 12;
+
+std::string WithRollupColumns(std::string_view before, std::string_view after) {
+  return std::string(before) + std::string(kRollupColumns) + std::string(after);
+}
+
 Result<RollupRow> ReadRollup(const Stmt& q) {
-  return RollupRow::FromColumns(q.Int(0), q.Int(1), q.Int(2), q.Int(3), q.Int(4), q.Blob(5));
+  auto row = RollupRow::FromColumns(q.Int(0), q.Int(1), q.Int(2), q.Int(3), q.Int(4), q.Blob(5));
+  if (!row.ok()) return row;
+  row->phased = static_cast<uint64_t>(q.Int(6));
+  for (size_t i = 0; i < kPhaseCount; ++i) {
+    row->phase_sum_us[i] = static_cast<uint64_t>(q.Int(static_cast<int>(7 + i)));
+  }
+  return row;
 }
 
 }  // namespace
@@ -28,7 +44,7 @@ Result<std::unique_ptr<SqliteResults>> SqliteResults::Create(Database& db) {
 Status SqliteResults::PrepareWriterStatements() {
   struct Item {
     Stmt* stmt;
-    const char* sql;
+    std::string sql;
   };
   const Item items[] = {
       {&insert_result_,
@@ -36,10 +52,12 @@ Status SqliteResults::PrepareWriterStatements() {
        "?12, ?13, ?14)"},
       {&insert_detail_, "INSERT OR REPLACE INTO result_details VALUES (?1, ?2, ?3, ?4)"},
       {&select_rollup_,
-       "SELECT count, failures, min_us, max_us, sum_us, sketch FROM rollups "
-       "WHERE monitor_id = ?1 AND level = ?2 AND bucket = ?3"},
+       WithRollupColumns("SELECT ",
+                         " FROM rollups WHERE monitor_id = ?1 AND level = ?2 AND bucket = ?3")},
       {&write_rollup_,
-       "INSERT OR REPLACE INTO rollups VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"},
+       WithRollupColumns("INSERT OR REPLACE INTO rollups (monitor_id, level, bucket, ",
+                         ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+                         "?14, ?15)")},
       {&upsert_state_,
        "INSERT INTO monitor_state VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(monitor_id) "
        "DO UPDATE SET ts = ?2, outcome = ?3, status = ?4, total_us = ?5, detail = ?6 "
@@ -156,6 +174,10 @@ Status SqliteResults::WriteInTransaction(std::span<const model::CheckRecord> res
     w.Bind(7, row.max_us);
     w.Bind(8, static_cast<int64_t>(row.sum_us));
     w.BindBlob(9, row.sketch.Serialize());
+    w.Bind(10, static_cast<int64_t>(row.phased));
+    for (size_t i = 0; i < kPhaseCount; ++i) {
+      w.Bind(static_cast<int>(11 + i), static_cast<int64_t>(row.phase_sum_us[i]));
+    }
     return StepDone(db, w, "writing rollups");
   };
   if (Status st = MergeIntoRollups(results, read, write); !st.ok()) return st;
@@ -285,9 +307,9 @@ Result<RangeSummary> SqliteResults::Summarize(model::MonitorId monitor, int64_t 
                                               int64_t to_s) {
   std::lock_guard lock(db_.reader_mu);
   sqlite3* db = db_.reader.get();
-  auto q = Stmt::Prepare(db, R"sql(
-    SELECT count, failures, min_us, max_us, sum_us, sketch FROM rollups
-    WHERE monitor_id = ?1 AND level = ?2 AND bucket >= ?3 AND bucket < ?4)sql");
+  auto q = Stmt::Prepare(db, WithRollupColumns("SELECT ",
+                                               " FROM rollups WHERE monitor_id = ?1 AND level = ?2 "
+                                               "AND bucket >= ?3 AND bucket < ?4"));
   if (!q.ok()) return q.error();
   return SummarizeRange(from_s, to_s,
                         [&](RollupLevel level, int64_t from, int64_t to, RollupRow& merged) {
@@ -315,10 +337,10 @@ Result<std::vector<BucketSummary>> SqliteResults::Series(model::MonitorId monito
                                                          int64_t to_s) {
   std::lock_guard lock(db_.reader_mu);
   sqlite3* db = db_.reader.get();
-  auto q = Stmt::Prepare(db, R"sql(
-    SELECT count, failures, min_us, max_us, sum_us, sketch, bucket FROM rollups
-    WHERE monitor_id = ?1 AND level = ?2 AND bucket >= ?3 AND bucket < ?4
-    ORDER BY bucket)sql");
+  auto q = Stmt::Prepare(
+      db, WithRollupColumns("SELECT ",
+                            ", bucket FROM rollups WHERE monitor_id = ?1 AND level = ?2 "
+                            "AND bucket >= ?3 AND bucket < ?4 ORDER BY bucket"));
   if (!q.ok()) return q.error();
   q->Bind(1, monitor);
   q->Bind(2, static_cast<int64_t>(level));
@@ -329,7 +351,7 @@ Result<std::vector<BucketSummary>> SqliteResults::Series(model::MonitorId monito
   while ((rc = q->Step()) == SQLITE_ROW) {
     auto row = ReadRollup(*q);
     if (!row.ok()) return row.error();
-    out.push_back({q->Int(6), store::Summarize(*row)});
+    out.push_back({q->Int(kRollupColumnCount), store::Summarize(*row)});
   }
   if (rc != SQLITE_DONE) return SqliteError(db, "reading rollups");
   return out;
