@@ -397,6 +397,20 @@ async function main() {
   await bob.getByLabel("Password").fill("copper lantern meadow vortex 8");
   await bob.getByRole("button", { name: "Log in" }).click();
   await bob.getByText("Nothing is watched yet.").waitFor();
+  // Ada invites Bob to her team; he accepts from the mailed link.
+  await page.goto(base + "/teams");
+  await page.getByLabel("Invite by email").fill("bob@example.com");
+  await page.getByRole("button", { name: "Invite" }).click();
+  const invite = await waitFor("Bob's invitation", () =>
+    mailedLink("bob@example.com", "invites you to the team Ops", "/invite/"));
+  await bob.goto(invite);
+  await checkPage(bob, "13e-accept-invitation");
+  await bob.getByLabel("Email").fill("bob@example.com");
+  await bob.getByLabel("Password").fill("copper lantern meadow vortex 8");
+  await bob.getByRole("button", { name: "Join the team" }).click();
+  await bob.getByText("You are a member of the team Ops now.").waitFor();
+  await page.reload();
+  await page.getByText("bob@example.com").first().waitFor();
   await bobContext.close();
 
   // The site comes back: the recovery alert arrives by SMTP now.
@@ -406,6 +420,7 @@ async function main() {
     90_000);
   // The operator's privacy policy, shown as text: markup in it stays text.
   const policy = "Our policy <img src=x id=injected> holds.";
+  await page.goto(base + "/admin");
   await page.getByLabel("Your policy").fill(policy);
   await page.getByRole("button", { name: "Publish" }).click();
   await page.getByText("The policy is published.").waitFor();

@@ -47,7 +47,8 @@ function Users(props: { onProblem: (p: Problem | null) => void }) {
 }
 
 function PolicyEditor(props: { onDone: (m: string) => void; onProblem: (p: Problem) => void }) {
-  const [text, setText] = useState("");
+  // null until the published text has loaded: nothing typed before is lost.
+  const [text, setText] = useState<string | null>(null);
   useEffect(() => {
     get<{ text: string | null }>("/api/v1/privacy-policy").then((r) => setText(r.text ?? ""));
   }, []);
@@ -55,7 +56,7 @@ function PolicyEditor(props: { onDone: (m: string) => void; onProblem: (p: Probl
     <form class="card" onSubmit={async (e) => {
       e.preventDefault();
       try {
-        await send("PUT", "/api/v1/admin/privacy-policy", { text });
+        await send("PUT", "/api/v1/admin/privacy-policy", { text: text ?? "" });
         props.onDone(text ? "The policy is published." : "The shipped policy is back.");
       } catch (err) {
         props.onProblem(problemOf(err));
@@ -66,10 +67,10 @@ function PolicyEditor(props: { onDone: (m: string) => void; onProblem: (p: Probl
         Tocsin. Tell users before a change takes effect (a privacy policy change notice, above).</p>
       <p class="field">
         <label for="f-policy">Your policy</label>
-        <textarea id="f-policy" rows={8} value={text}
+        <textarea id="f-policy" rows={8} value={text ?? ""} disabled={text === null}
           onInput={(e) => setText((e.currentTarget as HTMLTextAreaElement).value)} />
       </p>
-      <button type="submit">Publish</button>
+      <button type="submit" disabled={text === null}>Publish</button>
     </form>
   );
 }
