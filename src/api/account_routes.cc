@@ -5,6 +5,7 @@
 #include "alert/maintenance.h"
 #include "api/html.h"
 #include "api/json.h"
+#include "report/weekly_schedule.h"
 
 namespace tocsin::api {
 namespace {
@@ -29,6 +30,8 @@ nlohmann::json ProfileJson(const model::User& u, store::AccountStore& accounts) 
           {"created_ms", u.created_ms},
           {"time_zone", u.time_zone},
           {"weekly_summary", u.weekly_summary},
+          {"weekly_summary_day", report::IsoDayName(u.weekly_day)},
+          {"weekly_summary_hour", u.weekly_hour},
           {"totp_enabled", u.totp_enabled},
           {"personal_workspace_id", u.personal_workspace},
           {"workspaces", std::move(workspaces)}};
@@ -172,6 +175,8 @@ std::vector<Route> AccountRoutes(const ApiContext& c) {
          TOCSIN_TRY(name, f.String("name", 1000));
          TOCSIN_TRY(zone, f.String("time_zone", 64));
          TOCSIN_TRY(weekly, f.Bool("weekly_summary"));
+         TOCSIN_TRY(day, f.String("weekly_summary_day", 16));
+         TOCSIN_TRY(hour, f.Int("weekly_summary_hour", 0, 23));
          TOCSIN_CHECK(f.Finish());
          model::User u = p.user;
          if (*name) {
@@ -194,6 +199,14 @@ std::vector<Route> AccountRoutes(const ApiContext& c) {
            u.time_zone = **zone;
          }
          if (*weekly) u.weekly_summary = **weekly;
+         if (*day) {
+           u.weekly_day = report::IsoDayFromName(**day);
+           if (u.weekly_day == 0) {
+             return ErrorResponse(
+                 InvalidField("weekly_summary_day", "the day must be monday, ..., sunday"));
+           }
+         }
+         if (*hour) u.weekly_hour = static_cast<int>(**hour);
          TOCSIN_CHECK(c.store->accounts().UpdateUser(u));
          return JsonResponse(200, ProfileJson(u, c.store->accounts()));
        })});

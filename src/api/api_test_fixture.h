@@ -22,6 +22,7 @@
 #include "api/notice_routes.h"
 #include "api/security_routes.h"
 #include "api/stored_catalog_for_tests.h"
+#include "api/summary_routes.h"
 #include "api/team_routes.h"
 #include "core/temp_dir.h"
 #include "store/store.h"
@@ -77,6 +78,10 @@ class ApiTest : public ::testing::Test {
     router_.Add(AdminRoutes(context_, *catalog_, traffic_));
     router_.SetTraffic(traffic_);
     router_.Add(ExportRoutes(context_, *catalog_));
+    weekly_ = std::make_unique<report::WeeklyJob>(
+        *store_, report::WeeklyJobOptions{.public_url = "https://tocsin.test",
+                                          .unsubscribe_key = "weekly-key"});
+    router_.Add(SummaryRoutes(context_, *weekly_));
   }
 
   Reply Call(const std::string& method, const std::string& target, const Caller& who = {},
@@ -152,6 +157,7 @@ class ApiTest : public ::testing::Test {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<account::Accounts> accounts_;
   std::unique_ptr<StoredCatalog> catalog_;
+  std::unique_ptr<report::WeeklyJob> weekly_;  // never started: tests call it
   pipeline::LatestStates latest_;
   ApiContext context_;
   Router router_;

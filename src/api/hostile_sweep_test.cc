@@ -24,7 +24,8 @@ class HostileSweepTest : public ApiTest {
     auto alerts = alert::AlertEngine::Start(store_->alerts(), {}, nullptr, nullptr);
     ASSERT_TRUE(alerts.ok());
     alerts_ = std::move(*alerts);
-    router_ = AllRoutes({context_, catalog_.get(), &latest_, alerts_.get(), "key", &metrics_});
+    router_ = AllRoutes(
+        {context_, catalog_.get(), &latest_, alerts_.get(), "key", &metrics_, weekly_.get()});
     doc_ = nlohmann::json::parse(OpenApiDocument());
     BuildVictim();
   }

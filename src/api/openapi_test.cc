@@ -53,12 +53,14 @@ class OpenApiTest : public ::testing::Test {
 };
 
 TEST_F(OpenApiTest, EveryRouteIsDocumentedAndEveryDocumentedRouteExists) {
+  report::WeeklyJob weekly(*store_, {});
   const Router router = AllRoutes({{accounts_.get(), store_.get(), false},
                                    catalog_.get(),
                                    &latest_,
                                    alerts_.get(),
                                    "key",
-                                   &metrics_});
+                                   &metrics_,
+                                   &weekly});
   const auto list = router.Routes();
   const RouteSet served(list.begin(), list.end());
   const RouteSet documented = DocumentRoutes();

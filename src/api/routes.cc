@@ -12,6 +12,7 @@
 #include "api/openapi.h"
 #include "api/ops.h"
 #include "api/security_routes.h"
+#include "api/summary_routes.h"
 #include "api/team_routes.h"
 #include "api/traffic.h"
 
@@ -32,6 +33,7 @@ Router AllRoutes(const RouteParts& p) {
   router.Add(IncidentRoutes(p.context, *p.alerts));
   router.Add(AlertSettingsRoutes(p.context, *p.catalog));
   router.Add(ExportRoutes(p.context, *p.catalog));
+  router.Add(SummaryRoutes(p.context, *p.weekly));
   router.Add(AckRoutes(p.ack_key, *p.alerts, p.context.store->alerts()));
   router.Add(ConsoleRoutes(p.context));
   router.SetFallback(ConsoleFallback);

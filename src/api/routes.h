@@ -10,6 +10,7 @@
 #include "api/monitors.h"
 #include "core/metrics.h"
 #include "pipeline/latest_states.h"
+#include "report/weekly_job.h"
 
 namespace tocsin::api {
 
@@ -20,6 +21,7 @@ struct RouteParts {
   alert::AlertEngine* alerts = nullptr;
   std::string ack_key;  // verifies acknowledgement links
   const core::Registry* metrics = nullptr;
+  report::WeeklyJob* weekly = nullptr;  // the weekly summary's routes
 };
 
 // Everything in `parts` must outlive the router.

@@ -22,6 +22,7 @@
 #include "pipeline/pipeline.h"
 #include "probe/check_options.h"
 #include "probe/engine.h"
+#include "report/weekly_job.h"
 #include "schedule/scheduler.h"
 #include "store/store.h"
 #include "web/http_server.h"
@@ -31,6 +32,7 @@ namespace {
 
 // The store's name for the key that signs acknowledgement links.
 constexpr const char* kAckSecret = "ack-links";
+constexpr const char* kUnsubscribeSecret = "unsubscribe-links";
 constexpr int kHttpThreads = 4;
 // Account mail not delivered within a day is given up: its links expire.
 constexpr int64_t kAccountMailLifetimeMs = 86'400'000;
@@ -148,6 +150,7 @@ struct Server::Parts {
   std::unique_ptr<AdhocChecks> adhoc;  // before the catalog, which uses it
   std::unique_ptr<Catalog> catalog;
   std::unique_ptr<account::Accounts> accounts;
+  std::unique_ptr<report::WeeklyJob> weekly;
   // Last: its handlers use the parts above.
   std::unique_ptr<web::HttpServer> http;
 
@@ -237,6 +240,13 @@ Result<std::unique_ptr<Server>> Server::Start(const config::Config& config) {
 
   auto ack_key = p.store->alerts().Secret(kAckSecret);
   if (!ack_key.ok()) return ack_key.error();
+  auto unsubscribe_key = p.store->alerts().Secret(kUnsubscribeSecret);
+  if (!unsubscribe_key.ok()) return unsubscribe_key.error();
+  p.weekly = std::make_unique<report::WeeklyJob>(
+      *p.store, report::WeeklyJobOptions{.public_url = account_options.public_url,
+                                         .unsubscribe_key = *unsubscribe_key,
+                                         .wake = [&p] { p.notifier->Wake(); }});
+  p.weekly->Start();
   // Over TLS, ours or a terminating proxy's (the public address says
   // https), the cookie is Secure.
   api::ApiContext context{
@@ -257,8 +267,8 @@ Result<std::unique_ptr<Server>> Server::Start(const config::Config& config) {
       spdlog::warn("monitors not reloaded after a deletion: {}", s.error().message);
     }
   };
-  api::Router router = api::AllRoutes(
-      {context, p.catalog.get(), &p.pipeline->latest(), p.alerts.get(), *ack_key, &p.registry});
+  api::Router router = api::AllRoutes({context, p.catalog.get(), &p.pipeline->latest(),
+                                       p.alerts.get(), *ack_key, &p.registry, p.weekly.get()});
   web::HttpServerOptions http_options;
   http_options.listen = config.server.listen;
   // Handlers run on these threads; a login spends ~0.1 s of one on its
@@ -312,6 +322,7 @@ void Server::Stop() {
   // Then alerts: what is judged is stored, what is stored is delivered if
   // it can be in the time its requests take (the rest after a restart).
   if (p.alerts) p.alerts->Stop();
+  if (p.weekly) p.weekly->Stop();
   if (p.notifier) p.notifier->Stop();
   if (p.http) p.http->Stop();
 }

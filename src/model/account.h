@@ -32,6 +32,8 @@ struct User {
   std::string recovery_codes;  // SHA-256 hex of each unused recovery code, comma-separated
   std::string time_zone = "UTC";
   bool weekly_summary = true;
+  int weekly_day = 1;   // ISO: 1 = Monday .. 7 = Sunday, in time_zone
+  int weekly_hour = 8;  // 0..23, in time_zone
   WorkspaceId personal_workspace = 0;
   int64_t password_changed_ms = 0;
 };

@@ -421,10 +421,21 @@ void Notifier::StartAccountMail(store::OutboxRow row, int64_t now_ms) {
   mail.to = {row.recipient};
   mail.subject = payload.is_object() ? payload.value("subject", "Tocsin") : "Tocsin";
   mail.text = payload.is_object() ? payload.value("text", "") : "";
-  mail.html =
-      "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body><pre "
-      "style=\"font-family:sans-serif;white-space:pre-wrap\">" +
-      HtmlEscape(mail.text) + "</pre></body></html>";
+  // The writer's own HTML (the weekly summary's), or the text as HTML.
+  mail.html = payload.is_object() ? payload.value("html", "") : "";
+  if (mail.html.empty()) {
+    mail.html =
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body><pre "
+        "style=\"font-family:sans-serif;white-space:pre-wrap\">" +
+        HtmlEscape(mail.text) + "</pre></body></html>";
+  }
+  // Headers the writer asks for (List-Unsubscribe); Render keeps each
+  // value inside its header.
+  if (payload.is_object() && payload.contains("headers") && payload["headers"].is_object()) {
+    for (const auto& [name, value] : payload["headers"].items()) {
+      if (value.is_string()) mail.extra_headers.emplace_back(name, value.get<std::string>());
+    }
+  }
   const std::string from = mime::AddressOf(mail_.from);
   mail.message_id =
       Hex(Sha256(row.dedup_key)).substr(0, 32) + "@" + from.substr(from.rfind('@') + 1);

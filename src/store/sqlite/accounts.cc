@@ -9,7 +9,7 @@ namespace {
 constexpr const char* kUserColumns =
     "id, email, name, password_hash, email_confirmed_at, created_at, admin, disabled, "
     "totp_secret, totp_enabled, totp_last_step, time_zone, weekly_summary, personal_workspace, "
-    "password_changed_at, recovery_codes";
+    "password_changed_at, recovery_codes, weekly_day, weekly_hour";
 constexpr const char* kSessionColumns =
     "id_hash, user_id, created_at, last_seen_at, expires_at, csrf, user_agent";
 constexpr const char* kTokenColumns =
@@ -34,6 +34,8 @@ model::User ReadUser(const Stmt& q) {
   u.personal_workspace = q.Int(13);
   u.password_changed_ms = q.Int(14);
   u.recovery_codes = q.Text(15);
+  u.weekly_day = static_cast<int>(q.Int(16));
+  u.weekly_hour = static_cast<int>(q.Int(17));
   return u;
 }
 
@@ -91,8 +93,9 @@ Result<model::User> SqliteAccounts::CreateUser(model::User u) {
     auto insert = Stmt::Prepare(db, R"sql(
       INSERT INTO users (email, name, password_hash, email_confirmed_at, created_at, admin,
         disabled, totp_secret, totp_enabled, totp_last_step, time_zone, weekly_summary,
-        personal_workspace, password_changed_at)
-      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) RETURNING id)sql");
+        personal_workspace, password_changed_at, weekly_day, weekly_hour)
+      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+      RETURNING id)sql");
     if (!insert.ok()) return insert.error();
     Stmt& q = *insert;
     q.Bind(1, u.email);
@@ -109,6 +112,8 @@ Result<model::User> SqliteAccounts::CreateUser(model::User u) {
     q.Bind(12, u.weekly_summary ? 1 : 0);
     q.Bind(13, u.personal_workspace);
     q.Bind(14, u.password_changed_ms);
+    q.Bind(15, u.weekly_day);
+    q.Bind(16, u.weekly_hour);
     if (q.Step() != SQLITE_ROW) {
       if (sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_UNIQUE) {
         return InvalidField("email", "this email address is taken");
@@ -177,7 +182,8 @@ Status SqliteAccounts::UpdateUser(const model::User& u) {
   auto q = Stmt::Prepare(db, R"sql(
     UPDATE users SET email = ?2, name = ?3, password_hash = ?4, email_confirmed_at = ?5,
       admin = ?6, disabled = ?7, totp_secret = ?8, totp_enabled = ?9, totp_last_step = ?10,
-      time_zone = ?11, weekly_summary = ?12, password_changed_at = ?13, recovery_codes = ?14
+      time_zone = ?11, weekly_summary = ?12, password_changed_at = ?13, recovery_codes = ?14,
+      weekly_day = ?15, weekly_hour = ?16
     WHERE id = ?1)sql");
   if (!q.ok()) return q.error();
   q->Bind(1, u.id);
@@ -194,6 +200,8 @@ Status SqliteAccounts::UpdateUser(const model::User& u) {
   q->Bind(12, u.weekly_summary ? 1 : 0);
   q->Bind(13, u.password_changed_ms);
   q->Bind(14, u.recovery_codes);
+  q->Bind(15, u.weekly_day);
+  q->Bind(16, u.weekly_hour);
   if (q->Step() != SQLITE_DONE) {
     if (sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_UNIQUE) {
       return InvalidField("email", "this email address is taken");

@@ -258,6 +258,12 @@ ALTER TABLE rollups ADD COLUMN tls_sum_us INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE rollups ADD COLUMN ttfb_sum_us INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE rollups ADD COLUMN download_sum_us INTEGER NOT NULL DEFAULT 0;
 )sql"},
+    // When each user gets the weekly summary: an ISO day (1 = Monday) and
+    // an hour, in their time zone.
+    {6, R"sql(
+ALTER TABLE users ADD COLUMN weekly_day INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE users ADD COLUMN weekly_hour INTEGER NOT NULL DEFAULT 8;
+)sql"},
 };
 
 }  // namespace
