@@ -463,6 +463,22 @@ def main():
         c.call("GET", mid + "/series?step=fortnight", headers=bearer, expect=400)
         c.call("GET", mid + "/summary?from_ms=10&to_ms=5", headers=bearer, expect=400)
 
+        # The weekly summary: day and hour, a preview, one mailed now, and
+        # the one-click link from its text (no login).
+        c.call("PATCH", "/api/v1/account",
+               {"weekly_summary_day": "friday", "weekly_summary_hour": 7}, ada, expect=200)
+        c.call("PATCH", "/api/v1/account", {"weekly_summary_day": "someday"}, ada, expect=400)
+        c.call("PATCH", "/api/v1/account", {"weekly_summary_hour": 24}, ada, expect=400)
+        _, preview, _, _ = c.call("GET", "/api/v1/account/weekly-summary", headers=ada, expect=200)
+        c.call("POST", "/api/v1/account/weekly-summary/send", headers=ada, expect=202)
+        unsubscribe = re.search(r"/unsubscribe/[A-Za-z0-9_-]+", preview["text"]).group(0)
+        c.call("GET", unsubscribe, expect=200)
+        c.call("POST", unsubscribe, form="List-Unsubscribe=One-Click", expect=200)
+        c.call("POST", "/unsubscribe/forged", expect=400)
+        _, profile, _, _ = c.call("GET", "/api/v1/account", headers=ada, expect=200)
+        assert profile["weekly_summary"] is False and profile["weekly_summary_day"] == "friday", \
+            profile
+
         # A monitor that fails, for an incident to read and acknowledge.
         bad = {"name": "down", "url": base + "/api/v1/nothing-here", "interval_s": 10,
                "check": {"timeout": "2s"}}
