@@ -48,7 +48,7 @@ bool HasChecks(const store::RangeSummary& s) {
 std::vector<std::pair<std::string, std::string>> Rows(const UrlWeek& u) {
   std::vector<std::pair<std::string, std::string>> rows;
   if (u.week.count == 0) {
-    rows.emplace_back("Checks", "none this week (paused?)");
+    rows.emplace_back("Checks", "none in this week");
     return rows;
   }
   std::string uptime = Percent(Availability(u.week));

@@ -86,7 +86,8 @@ function mail() {
     for (const m of raw.matchAll(/Content-Transfer-Encoding: base64\r?\n\r?\n([A-Za-z0-9+/=\r\n]+)/g)) {
       text += Buffer.from(m[1].replace(/\s+/g, ""), "base64").toString("utf8");
     }
-    return { to: header("To"), subject: header("Subject"), text };
+    return { to: header("To"), subject: header("Subject"), text,
+      unsubscribe: header("List-Unsubscribe") };
   });
 }
 function mailedLink(to, subject, route) {
@@ -443,6 +444,25 @@ async function main() {
   await otherPage.getByLabel("Password").fill(PASSWORD);
   await otherPage.getByRole("button", { name: "Log in" }).click();
   await otherPage.getByRole("heading", { name: "Monitors" }).waitFor();
+  // The weekly summary: its day and hour, a preview, one mailed now with
+  // its one-click unsubscribe header.
+  await page.goto(base + "/account");
+  await page.getByLabel("Every").selectOption("friday");
+  await page.getByLabel("at", { exact: true }).selectOption("7");
+  await page.getByRole("button", { name: "Save", exact: true }).first().click();
+  await page.getByText("Saved.").waitFor();
+  await page.getByRole("button", { name: "Preview" }).click();
+  await page.getByText(/Your week on Tocsin: \d+ URL/).waitFor();
+  await page.getByText(/every friday at 07:00/).waitFor();
+  await page.getByRole("button", { name: "Send it to me now" }).click();
+  await page.getByText(/Your summary is on its way to ada@example.com/).waitFor();
+  const summary = await waitFor("the weekly summary at the SMTP server", () =>
+    mail().find((m) => m.to.includes("ada@example.com") && m.subject.startsWith("Your week on Tocsin")));
+  if (!/^<http:\/\/\S+\/unsubscribe\/[A-Za-z0-9_-]+>$/.test(summary.unsubscribe))
+    failures.push("the summary has no one-click unsubscribe header: " + summary.unsubscribe);
+  if (!summary.text.includes("My site"))
+    failures.push("the summary does not show the monitor: " + summary.text.slice(0, 400));
+  await checkPage(page, "14a-weekly-summary");
   const NEW_PASSWORD = "lantern staple grumpy orchid 9";
   await page.goto(base + "/account");
   await page.getByLabel("Current password").fill(PASSWORD);

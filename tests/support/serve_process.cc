@@ -172,6 +172,7 @@ void ServeProcess::Spawn(const std::string& listen) {
     const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     dup2(fd, STDERR_FILENO);
     dup2(fd, STDOUT_FILENO);
+    for (const auto& [name, value] : env_) setenv(name.c_str(), value.c_str(), 1);
     execl(TOCSIN_BINARY, "tocsin", "serve", "--config", config_path().c_str(), "--listen",
           address_.c_str(), "--data-dir", data_dir().c_str(), static_cast<char*>(nullptr));
     _exit(127);
@@ -246,6 +247,7 @@ int ServeProcess::Admin(const std::vector<std::string>& args, const std::string&
     dup2(in, STDIN_FILENO);
     dup2(out, STDOUT_FILENO);
     dup2(out, STDERR_FILENO);
+    for (const auto& [name, value] : env_) setenv(name.c_str(), value.c_str(), 1);
     std::vector<std::string> all = {"tocsin", "admin", "--data-dir", data_dir()};
     all.insert(all.end(), args.begin(), args.end());
     std::vector<char*> argv;

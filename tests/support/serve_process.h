@@ -40,6 +40,9 @@ class ServeProcess {
   ~ServeProcess();  // kills the child if still running
 
   void WriteConfig(const std::string& yaml);
+  // An environment variable for the processes started from now on (the
+  // server and `tocsin admin`), e.g. libfaketime's.
+  void SetEnv(const std::string& name, const std::string& value) { env_.emplace_back(name, value); }
   std::string config_path() const { return dir_ + "/tocsin.yaml"; }
   std::string data_dir() const { return dir_ + "/data"; }
 
@@ -75,6 +78,7 @@ class ServeProcess {
   std::string address_;
   pid_t pid_ = -1;
   std::string admin_token_;
+  std::vector<std::pair<std::string, std::string>> env_;
 };
 
 }  // namespace tocsin::testing

@@ -1,4 +1,5 @@
-// Change User Information: name, time zone and weekly summary; password;
+// Change User Information: name, time zone and the weekly summary (on or
+// off, its day and hour, a preview, "send it to me now"); password;
 // contact address (confirmed by the new address first); two-step login;
 // sessions; export of all one's data; terminating the account.
 import { useEffect, useState } from "preact/hooks";
@@ -10,7 +11,11 @@ import { navigate } from "../router";
 interface Profile extends User {
   time_zone: string;
   weekly_summary: boolean;
+  weekly_summary_day: string;
+  weekly_summary_hour: number;
 }
+
+const DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
 
 interface SessionRow {
   id: string;
@@ -48,6 +53,8 @@ function ProfileForm(props: { profile: Profile; onSaved: (p: Profile) => void })
   const [name, setName] = useState(props.profile.name);
   const [zone, setZone] = useState(props.profile.time_zone);
   const [weekly, setWeekly] = useState(props.profile.weekly_summary);
+  const [day, setDay] = useState(props.profile.weekly_summary_day);
+  const [hour, setHour] = useState(props.profile.weekly_summary_hour);
   const s = useSubmit();
   const zones: string[] = (Intl as unknown as { supportedValuesOf?: (k: string) => string[] })
     .supportedValuesOf?.("timeZone") ?? [props.profile.time_zone];
@@ -57,7 +64,8 @@ function ProfileForm(props: { profile: Profile; onSaved: (p: Profile) => void })
       e.preventDefault();
       s.run(async () => {
         const p = await send<Profile>("PATCH", "/api/v1/account",
-          { name, time_zone: zone, weekly_summary: weekly });
+          { name, time_zone: zone, weekly_summary: weekly, weekly_summary_day: day,
+            weekly_summary_hour: hour });
         props.onSaved(p);
         return "Saved.";
       });
@@ -75,10 +83,53 @@ function ProfileForm(props: { profile: Profile; onSaved: (p: Profile) => void })
       <Check name="weekly_summary" checked={weekly} onChange={setWeekly}>
         Send me the weekly summary of my monitors
       </Check>
+      {weekly && (
+        <p class="field weekly-when">
+          <label for="f-weekly_day">Every</label>
+          <select id="f-weekly_day" value={day}
+            onChange={(e) => setDay((e.currentTarget as HTMLSelectElement).value)}>
+            {DAYS.map((d) => <option key={d} value={d}>{d[0].toUpperCase() + d.slice(1)}</option>)}
+          </select>
+          <label for="f-weekly_hour">at</label>
+          <select id="f-weekly_hour" value={hour}
+            onChange={(e) => setHour(Number((e.currentTarget as HTMLSelectElement).value))}>
+            {Array.from({ length: 24 }, (_, h) => (
+              <option key={h} value={h}>{String(h).padStart(2, "0")}:00</option>))}
+          </select>
+        </p>
+      )}
       <FormError problem={s.problem} />
       <Done text={s.done} />
       <button type="submit" disabled={s.busy}>Save</button>
     </form>
+  );
+}
+
+// The summary of the latest whole week as it is mailed (its text part),
+// and a copy mailed now.
+function WeeklySummary() {
+  const [text, setText] = useState("");
+  const s = useSubmit();
+  return (
+    <section class="card" aria-labelledby="weekly-heading">
+      <h2 id="weekly-heading">Weekly summary</h2>
+      <p class="muted">Each of your URLs' week: uptime, incidents, response and download times,
+        the change from the week before, and how it ranks among the URLs on this server.</p>
+      <p class="actions">
+        <button type="button" class="secondary" disabled={s.busy} onClick={() => s.run(async () => {
+          const mail = await get<{ subject: string; text: string }>("/api/v1/account/weekly-summary");
+          setText(mail.subject + "\n\n" + mail.text);
+          return "";
+        })}>Preview</button>
+        <button type="button" disabled={s.busy} onClick={() => s.run(async () => {
+          const r = await send<{ message: string }>("POST", "/api/v1/account/weekly-summary/send");
+          return r.message;
+        })}>Send it to me now</button>
+      </p>
+      <FormError problem={s.problem} />
+      <Done text={s.done} />
+      {text && <pre class="preview" tabIndex={0} aria-label="The summary's text">{text}</pre>}
+    </section>
   );
 }
 
@@ -286,6 +337,7 @@ export function Account(props: { onGone: () => void; onProfile: (u: User) => voi
     <main class="narrow">
       <h1>Your account</h1>
       <ProfileForm profile={profile} onSaved={(p) => { setProfile(p); props.onProfile(p); }} />
+      <WeeklySummary />
       <PasswordForm />
       <EmailForm email={profile.email} />
       <TwoStep enabled={profile.totp_enabled} onChange={() => setTick((t) => t + 1)} />
