@@ -73,6 +73,13 @@ bench-console: deps build
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target seed_history
 	python3 bench/console_load.py
 
+# The weekly summaries of 1,000 users with 10 URLs each on 30 days of
+# history (bench/weekly_summaries.py): CPU of one pass of the weekly job.
+.PHONY: bench-weekly
+bench-weekly: deps build
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target weekly_summaries
+	python3 bench/weekly_summaries.py
+
 # libFuzzer targets for the parsers of outside input, each run for a while
 # on its own corpus (kept in the build dir between runs), starting from the
 # committed seeds and dictionary in tests/fuzz/ (docs/fuzzing.md). New inputs

@@ -479,6 +479,49 @@ def main():
         assert profile["weekly_summary"] is False and profile["weekly_summary_day"] == "friday", \
             profile
 
+        # A status page of the monitor: its posts, badges, a subscriber who
+        # confirms by the mailed link and leaves in one click.
+        sp = {"slug": "acme", "title": "Acme", "monitors": [created["id"]],
+              "host": "status.acme.test"}
+        _, page, _, _ = c.call("POST", "/api/v1/status-pages", sp, bearer, expect=201)
+        c.call("POST", "/api/v1/status-pages", sp, bearer, expect=400)
+        spid = "/api/v1/status-pages/%d" % page["id"]
+        c.call("GET", "/api/v1/status-pages", headers=bearer, expect=200)
+        c.call("GET", spid, headers=bearer, expect=200)
+        c.call("GET", "/api/v1/status-pages/999999", headers=bearer, expect=404)
+        c.call("PATCH", spid, {"show_urls": True, "hide_blips_under_s": 60}, bearer, expect=200)
+        c.call("PATCH", spid, {"monitors": [999999]}, bearer, expect=400)
+        c.call("GET", "/status/acme", expect=200)
+        c.call("GET", "/status/nothing", expect=404)
+        c.call("GET", "/status/acme/badge/%d/status.svg" % created["id"], expect=200)
+        c.call("GET", "/status/acme/badge/%d/uptime.svg?days=0" % created["id"], expect=400)
+        c.call("GET", "/status/acme/badge/999999/status.svg", expect=404)
+        c.call("POST", "/status/acme/subscribe", form="email=visitor%40example.com", expect=202)
+        c.call("POST", "/status/acme/subscribe", form="email=nope", expect=400)
+        c.call("POST", "/status/nothing/subscribe", form="email=a%40b.example", expect=404)
+        confirm = wait_for(lambda: mailed_link(data, "/status/acme/confirm/"), 30)
+        assert confirm, "no confirmation mail for the subscriber"
+        c.call("GET", confirm, expect=200)
+        c.call("POST", confirm, expect=200)
+        c.call("POST", "/status/acme/confirm/forged", expect=404)
+        _, post, _, _ = c.call("POST", spid + "/posts",
+                               {"title": "Slow pages", "state": "investigating",
+                                "message": "Looking into it."}, bearer, expect=201)
+        c.call("POST", spid + "/posts", {"title": "x", "state": "panic", "message": "m"}, bearer,
+               expect=400)
+        c.call("POST", spid + "/posts/%d/updates" % post["id"],
+               {"state": "resolved", "message": "Fixed."}, bearer, expect=201)
+        c.call("POST", spid + "/posts/999999/updates", {"state": "resolved", "message": "x"},
+               bearer, expect=404)
+        c.call("GET", spid + "/posts", headers=bearer, expect=200)
+        leave = wait_for(lambda: mailed_link(data, "/status/acme/unsubscribe/"), 30)
+        assert leave, "no notice with an unsubscribe link reached the subscriber"
+        c.call("GET", leave, expect=200)
+        c.call("POST", leave, form="List-Unsubscribe=One-Click", expect=200)
+        c.call("POST", leave, expect=404)
+        c.call("DELETE", spid, headers=bearer, expect=204)
+        c.call("DELETE", spid, headers=bearer, expect=404)
+
         # A monitor that fails, for an incident to read and acknowledge.
         bad = {"name": "down", "url": base + "/api/v1/nothing-here", "interval_s": 10,
                "check": {"timeout": "2s"}}

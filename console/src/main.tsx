@@ -14,6 +14,7 @@ import { MonitorPage } from "./pages/MonitorPage";
 import { Monitors } from "./pages/Monitors";
 import { Privacy } from "./pages/Privacy";
 import { CheckMail, Register } from "./pages/Register";
+import { Report } from "./pages/Report";
 import { Teams } from "./pages/Teams";
 import { Tokens } from "./pages/Tokens";
 import "./style.css";
@@ -90,6 +91,7 @@ function App() {
   else if (monitor) page = <MonitorPage id={monitor[1]} />;
   else if (edit) page = <MonitorForm key={edit[1]} id={edit[1]} />;
   else if (path === "/incidents") page = <Incidents />;
+  else if (path === "/report") page = <Report />;
   else if (path === "/alerts") page = <Alerts />;
   else if (path === "/tokens") page = <Tokens />;
   else if (path === "/teams") page = <Teams me={user} />;
@@ -109,6 +111,7 @@ function App() {
           <nav aria-label="Main">
             <a href="/monitors" onClick={onLink}>Monitors</a>
             <a href="/incidents" onClick={onLink}>Incidents</a>
+            <a href="/report" onClick={onLink}>Reports</a>
             <a href="/alerts" onClick={onLink}>Alerts</a>
             <a href="/teams" onClick={onLink}>Teams</a>
             <a href="/tokens" onClick={onLink}>API tokens</a>

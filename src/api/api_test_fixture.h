@@ -21,6 +21,8 @@
 #include "api/monitors.h"
 #include "api/notice_routes.h"
 #include "api/security_routes.h"
+#include "api/status_pages.h"
+#include "api/status_public.h"
 #include "api/stored_catalog_for_tests.h"
 #include "api/summary_routes.h"
 #include "api/team_routes.h"
@@ -82,6 +84,12 @@ class ApiTest : public ::testing::Test {
         *store_, report::WeeklyJobOptions{.public_url = "https://tocsin.test",
                                           .unsubscribe_key = "weekly-key"});
     router_.Add(SummaryRoutes(context_, *weekly_));
+    router_.Add(StatusPageRoutes(context_));
+    router_.Add(StatusPublicRoutes(context_, latest_));
+    router_.SetFallback([this](const Request& r) {
+      if (auto page = StatusPageOfHost(context_, latest_, r)) return std::move(*page);
+      return Response::Text(404, "not found\n");
+    });
   }
 
   Reply Call(const std::string& method, const std::string& target, const Caller& who = {},

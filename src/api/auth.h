@@ -48,6 +48,11 @@ struct ApiContext {
   // An administrator changed the SMTP settings in the store: the app
   // sends mail the new way from now on. May be empty.
   std::function<void()> mail_changed;
+  // Rows went into the outbox (status page notices): the notifier looks
+  // now rather than at its next pass. May be empty.
+  std::function<void()> outbox_changed;
+  // The server's public address, for links in mail ("https://tocsin.example").
+  std::string public_url = "http://127.0.0.1:8080";
 };
 
 // The store's setting holding the SMTP server an administrator set in the

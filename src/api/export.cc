@@ -2,6 +2,7 @@
 
 #include "api/alert_settings_json.h"
 #include "api/json.h"
+#include "api/status_page_json.h"
 #include "api/views.h"
 
 namespace tocsin::api {
@@ -9,6 +10,7 @@ namespace {
 
 constexpr size_t kResultsChunk = 10'000;
 constexpr size_t kIncidentsPerMonitor = 100'000;
+constexpr size_t kExportedPosts = 100'000;
 
 Result<nlohmann::json> MonitorExport(const ApiContext& c, MonitorCatalog& catalog,
                                      const store::MonitorRecord& m) {
@@ -143,6 +145,18 @@ std::vector<Route> ExportRoutes(const ApiContext& c, MonitorCatalog& catalog) {
              window_list.push_back(std::move(wjson));
            }
            wj["maintenance"] = std::move(window_list);
+           // Status pages with what was posted on them (subscribers' addresses
+           // are theirs, not this account's).
+           TOCSIN_TRY(pages, c.store->status_pages().Pages({w.id}));
+           nlohmann::json page_list = nlohmann::json::array();
+           for (const auto& page : *pages) {
+             nlohmann::json pj = PageJson(page);
+             TOCSIN_TRY(posts, c.store->status_pages().Posts(page.id, 0, kExportedPosts));
+             pj["posts"] = nlohmann::json::array();
+             for (const auto& post : *posts) pj["posts"].push_back(PostJson(post));
+             page_list.push_back(std::move(pj));
+           }
+           wj["status_pages"] = std::move(page_list);
            list.push_back(std::move(wj));
          }
          out["workspaces"] = std::move(list);

@@ -93,6 +93,15 @@ class HostileSweepTest : public ApiTest {
     inc.cause.outcome = model::Outcome::kTimeout;
     ASSERT_TRUE(store_->alerts().Apply(std::vector{inc}, {}).ok());
     ids_["/api/v1/incidents/"] = "1";
+    Reply page = Call("POST", "/api/v1/status-pages", ada_,
+                      nlohmann::json{{"slug", "acme"}, {"monitors", {monitor}}}.dump());
+    ASSERT_EQ(page.status, 201) << page.raw.body;
+    ids_["/api/v1/status-pages/"] = Id(page.json["id"]);
+    Reply post = Call("POST", "/api/v1/status-pages/" + ids_["/api/v1/status-pages/"] + "/posts",
+                      ada_, R"({"title": "Slow", "state": "investigating", "message": "m"})");
+    ASSERT_EQ(post.status, 201) << post.raw.body;
+    ids_["post_id"] = Id(post.json["id"]);
+    ids_["monitor"] = std::to_string(monitor);
   }
 
   // The route's pattern with Ada's ids in place of its placeholders; "" for
@@ -106,6 +115,10 @@ class HostileSweepTest : public ApiTest {
     };
     put("{user_id}", ids_["user_id"]);
     put("{test_id}", ids_["test_id"]);
+    put("{post_id}", ids_["post_id"]);
+    put("{slug}", "acme");
+    put("{monitor}", ids_["monitor"]);
+    put("{kind}", "status.svg");
     for (const auto& [prefix, id] : ids_) {
       if (prefix.starts_with("/") && out.starts_with(prefix + "{id}")) put("{id}", id);
     }

@@ -12,6 +12,8 @@
 #include "api/openapi.h"
 #include "api/ops.h"
 #include "api/security_routes.h"
+#include "api/status_pages.h"
+#include "api/status_public.h"
 #include "api/summary_routes.h"
 #include "api/team_routes.h"
 #include "api/traffic.h"
@@ -34,9 +36,16 @@ Router AllRoutes(const RouteParts& p) {
   router.Add(AlertSettingsRoutes(p.context, *p.catalog));
   router.Add(ExportRoutes(p.context, *p.catalog));
   router.Add(SummaryRoutes(p.context, *p.weekly));
+  router.Add(StatusPageRoutes(p.context));
+  router.Add(StatusPublicRoutes(p.context, *p.latest));
   router.Add(AckRoutes(p.ack_key, *p.alerts, p.context.store->alerts()));
   router.Add(ConsoleRoutes(p.context));
-  router.SetFallback(ConsoleFallback);
+  // A status page's own host name answers its page at "/"; every other
+  // path not routed is the console's.
+  router.SetFallback([c = p.context, latest = p.latest](const Request& r) {
+    if (auto page = StatusPageOfHost(c, *latest, r)) return std::move(*page);
+    return ConsoleFallback(r);
+  });
   router.SetTraffic(std::move(traffic));
   return router;
 }

@@ -253,6 +253,8 @@ Result<std::unique_ptr<Server>> Server::Start(const config::Config& config) {
       p.accounts.get(), p.store.get(),
       !config.server.tls_cert.empty() || account_options.public_url.starts_with("https://")};
   context.file_smtp = !config.server.smtp.host.empty();
+  context.public_url = account_options.public_url;
+  context.outbox_changed = [notifier = p.notifier.get()] { notifier->Wake(); };
   context.mail_changed = [store = p.store.get(), notifier = p.notifier.get(),
                           from = config.server.smtp.from] {
     notifier->SetMail(StoredMail(*store, from));

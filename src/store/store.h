@@ -1,5 +1,5 @@
 // The Store: everything Tocsin keeps, one interface per aggregate (monitors,
-// results, alerts, accounts, users' alert settings), so the embedded SQLite back end and
+// results, alerts, accounts, users' alert settings, status pages), so the embedded SQLite back end and
 // PostgreSQL are interchangeable and no SQL leaks into other modules.
 //
 // Thread-safety: any call may come from any thread. Writes take turns, one
@@ -16,6 +16,7 @@
 #include "store/alerts.h"
 #include "store/monitors.h"
 #include "store/results.h"
+#include "store/status_pages.h"
 
 namespace tocsin::store {
 
@@ -27,6 +28,7 @@ class Store {
   virtual AlertStore& alerts() = 0;
   virtual AccountStore& accounts() = 0;
   virtual AlertSettingsStore& alert_settings() = 0;
+  virtual StatusPageStore& status_pages() = 0;
   // A consistent copy of everything to `path` (a new file), taken while
   // the store runs: SQLite's online backup.
   virtual Status Backup(const std::string& path) = 0;

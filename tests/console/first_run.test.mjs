@@ -312,6 +312,29 @@ async function main() {
   await page.getByText(/Acknowledged by Ada Admin/).waitFor();
   await checkPage(page, "11-incidents");
 
+  // The printable report of this month: the open incident counts as down
+  // time, so a 99.999 % target is missed; the figures download as CSV.
+  await page.getByRole("link", { name: "Reports" }).click();
+  await page.getByRole("button", { name: "this month" }).click();
+  await page.getByLabel("SLA target %").fill("99.999");
+  await page.getByRole("button", { name: "Show" }).click();
+  await page.getByRole("heading", { name: "Report: all monitors" }).waitFor();
+  await page.getByRole("row", { name: /My site .* missed/ }).waitFor();
+  await page.getByRole("cell", { name: /refused|timed out|status|connect/ }).first().waitFor();
+  const [reportCsv] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Download the figures (CSV)" }).click(),
+  ]);
+  const reportText = fs.readFileSync(await reportCsv.path(), "utf8");
+  if (!/^"monitor","url",.*\n"My site","http:\/\/127\.0\.0\.2:\d+\/",/.test(reportText) ||
+      !reportText.includes(',99.999,"no",'))
+    failures.push("the report's CSV is not what the page shows: " + reportText.slice(0, 400));
+  await page.emulateMedia({ media: "print" });
+  await checkPage(page, "11b-report-print");
+  if (await page.getByRole("button", { name: "Print" }).isVisible())
+    failures.push("the report's controls show when printed");
+  await page.emulateMedia({ media: "screen" });
+
   // A webhook channel, tested through the real delivery path, then named
   // in the policy.
   const hookPort = await freePort("127.0.0.3");

@@ -213,7 +213,9 @@ export function MonitorPage(props: { id: string }) {
           <>
             <h3>Percentiles per {series.step}</h3>
             <PercentileChart points={series.points} from_ms={window_.from} to_ms={window_.to} incidents={bands} />
-            <p><button class="link" onClick={csvOfSeries}>Download these figures (CSV)</button></p>
+            <p><button class="link" onClick={csvOfSeries}>Download these figures (CSV)</button>
+              {" · "}<a href={`/report?monitor=${monitor.id}&from=${Math.floor(window_.from)}&to=${
+                Math.ceil(window_.to)}`} onClick={onLink}>A printable report of this range</a></p>
           </>
         )}
       </section>

@@ -58,16 +58,6 @@ model::ApiToken ReadToken(const Stmt& q) {
   return t;
 }
 
-// Runs `body` in a write transaction. REQUIRES: db.writer_mu held.
-template <typename Body>
-Status InTransaction(sqlite3* db, Body&& body) {
-  if (Status s = Exec(db, "BEGIN IMMEDIATE"); !s.ok()) return s;
-  Status s = body();
-  if (s.ok()) s = Exec(db, "COMMIT");
-  if (!s.ok()) Rollback(db);
-  return s;
-}
-
 Status ExecStep(sqlite3* db, Stmt& q, std::string_view what) {
   return StepDone(db, q, what);
 }
@@ -227,6 +217,14 @@ Status PurgeDoomedWorkspaces(sqlite3* db) {
            "DELETE FROM channels WHERE workspace_id IN (SELECT id FROM doomed)",
            "DELETE FROM maintenance_windows WHERE workspace_id IN (SELECT id FROM doomed)",
            "DELETE FROM workspace_policies WHERE workspace_id IN (SELECT id FROM doomed)",
+           // Status pages, their posts, updates and subscribers.
+           "DELETE FROM status_updates WHERE post_id IN (SELECT p.id FROM status_posts p JOIN "
+           "status_pages s ON s.id = p.page_id WHERE s.workspace_id IN (SELECT id FROM doomed))",
+           "DELETE FROM status_posts WHERE page_id IN (SELECT id FROM status_pages WHERE "
+           "workspace_id IN (SELECT id FROM doomed))",
+           "DELETE FROM status_subscribers WHERE page_id IN (SELECT id FROM status_pages WHERE "
+           "workspace_id IN (SELECT id FROM doomed))",
+           "DELETE FROM status_pages WHERE workspace_id IN (SELECT id FROM doomed)",
            "DELETE FROM api_tokens WHERE workspace_id IN (SELECT id FROM doomed)",
            "DELETE FROM members WHERE workspace_id IN (SELECT id FROM doomed)",
            "DELETE FROM links WHERE workspace_id IN (SELECT id FROM doomed)",

@@ -60,17 +60,6 @@ OutboxRow ReadOutbox(const Stmt& q) {
   return r;
 }
 
-// Runs `body` inside BEGIN IMMEDIATE ... COMMIT on the writer, rolling back
-// on any failure. REQUIRES: db.writer_mu held.
-template <typename Body>
-Status InTransaction(sqlite3* db, Body&& body) {
-  if (Status s = Exec(db, "BEGIN IMMEDIATE"); !s.ok()) return s;
-  Status s = body();
-  if (s.ok()) s = Exec(db, "COMMIT");
-  if (!s.ok()) Rollback(db);
-  return s;
-}
-
 }  // namespace
 
 Status SqliteAlerts::Apply(std::span<const model::Incident> incidents,

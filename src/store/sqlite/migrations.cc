@@ -264,6 +264,44 @@ ALTER TABLE rollups ADD COLUMN download_sum_us INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE users ADD COLUMN weekly_day INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE users ADD COLUMN weekly_hour INTEGER NOT NULL DEFAULT 8;
 )sql"},
+    // Public status pages: a page per slug (and an optional host name),
+    // the incident posts and updates written on it, its subscribers.
+    {7, R"sql(
+CREATE TABLE status_pages (
+  id INTEGER PRIMARY KEY,
+  workspace_id INTEGER NOT NULL,
+  slug TEXT NOT NULL UNIQUE,
+  host TEXT,
+  settings_json TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX status_pages_host ON status_pages (host) WHERE host IS NOT NULL;
+CREATE INDEX status_pages_workspace ON status_pages (workspace_id);
+CREATE TABLE status_posts (
+  id INTEGER PRIMARY KEY,
+  page_id INTEGER NOT NULL,
+  title TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX status_posts_page ON status_posts (page_id, created_at);
+CREATE TABLE status_updates (
+  id INTEGER PRIMARY KEY,
+  post_id INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  message TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX status_updates_post ON status_updates (post_id, id);
+CREATE TABLE status_subscribers (
+  id INTEGER PRIMARY KEY,
+  page_id INTEGER NOT NULL,
+  email TEXT NOT NULL,
+  token_hash TEXT NOT NULL UNIQUE,
+  confirmed_at INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  UNIQUE (page_id, email)
+);
+)sql"},
 };
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "store/sqlite/database.h"
 #include "store/sqlite/monitors.h"
 #include "store/sqlite/results.h"
+#include "store/sqlite/status_pages.h"
 #include "store/store.h"
 
 namespace tocsin::store {
@@ -19,6 +20,7 @@ class SqliteStore final : public Store {
   AlertStore& alerts() override { return *alerts_; }
   AccountStore& accounts() override { return *accounts_; }
   AlertSettingsStore& alert_settings() override { return *alert_settings_; }
+  StatusPageStore& status_pages() override { return *status_pages_; }
 
   Status Backup(const std::string& path) override {
     if (std::filesystem::exists(path)) {
@@ -68,6 +70,7 @@ class SqliteStore final : public Store {
     store->alerts_ = std::make_unique<sqlite::SqliteAlerts>(*store->db_);
     store->accounts_ = std::make_unique<sqlite::SqliteAccounts>(*store->db_);
     store->alert_settings_ = std::make_unique<sqlite::SqliteAlertSettings>(*store->db_);
+    store->status_pages_ = std::make_unique<sqlite::SqliteStatusPages>(*store->db_);
     return std::unique_ptr<Store>(std::move(store));
   }
 
@@ -82,6 +85,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<sqlite::SqliteAlerts> alerts_;
   std::unique_ptr<sqlite::SqliteAccounts> accounts_;
   std::unique_ptr<sqlite::SqliteAlertSettings> alert_settings_;
+  std::unique_ptr<sqlite::SqliteStatusPages> status_pages_;
 };
 
 }  // namespace

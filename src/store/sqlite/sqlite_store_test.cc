@@ -32,6 +32,10 @@ TEST_F(SqliteStoreTest, OpenCreatesSchemaInWalMode) {
                                               "sessions",
                                               "settings",
                                               "sqlite_sequence",
+                                              "status_pages",
+                                              "status_posts",
+                                              "status_subscribers",
+                                              "status_updates",
                                               "users",
                                               "workspace_policies",
                                               "workspaces"}));

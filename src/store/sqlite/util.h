@@ -72,6 +72,17 @@ class Stmt {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
+// Runs `body` inside BEGIN IMMEDIATE ... COMMIT on the writer, rolling back
+// on any failure. REQUIRES: the database's writer_mu held.
+template <typename Body>
+Status InTransaction(sqlite3* db, Body&& body) {
+  if (Status s = Exec(db, "BEGIN IMMEDIATE"); !s.ok()) return s;
+  Status s = body();
+  if (s.ok()) s = Exec(db, "COMMIT");
+  if (!s.ok()) Rollback(db);
+  return s;
+}
+
 // Runs a statement to completion (no rows expected), then resets it.
 Status StepDone(sqlite3* db, Stmt& stmt, std::string_view what);
 
