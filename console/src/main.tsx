@@ -15,6 +15,7 @@ import { Monitors } from "./pages/Monitors";
 import { Privacy } from "./pages/Privacy";
 import { CheckMail, Register } from "./pages/Register";
 import { Report } from "./pages/Report";
+import { StatusPages } from "./pages/StatusPages";
 import { Teams } from "./pages/Teams";
 import { Tokens } from "./pages/Tokens";
 import "./style.css";
@@ -92,6 +93,7 @@ function App() {
   else if (edit) page = <MonitorForm key={edit[1]} id={edit[1]} />;
   else if (path === "/incidents") page = <Incidents />;
   else if (path === "/report") page = <Report />;
+  else if (path === "/status-pages") page = <StatusPages />;
   else if (path === "/alerts") page = <Alerts />;
   else if (path === "/tokens") page = <Tokens />;
   else if (path === "/teams") page = <Teams me={user} />;
@@ -112,6 +114,7 @@ function App() {
             <a href="/monitors" onClick={onLink}>Monitors</a>
             <a href="/incidents" onClick={onLink}>Incidents</a>
             <a href="/report" onClick={onLink}>Reports</a>
+            <a href="/status-pages" onClick={onLink}>Status pages</a>
             <a href="/alerts" onClick={onLink}>Alerts</a>
             <a href="/teams" onClick={onLink}>Teams</a>
             <a href="/tokens" onClick={onLink}>API tokens</a>

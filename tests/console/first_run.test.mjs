@@ -326,7 +326,7 @@ async function main() {
     page.getByRole("button", { name: "Download the figures (CSV)" }).click(),
   ]);
   const reportText = fs.readFileSync(await reportCsv.path(), "utf8");
-  if (!/^"monitor","url",.*\n"My site","http:\/\/127\.0\.0\.2:\d+\/",/.test(reportText) ||
+  if (!/^"monitor","url",.*\r?\n"My site","http:\/\/127\.0\.0\.2:\d+\/",/.test(reportText) ||
       !reportText.includes(',99.999,"no",'))
     failures.push("the report's CSV is not what the page shows: " + reportText.slice(0, 400));
   await page.emulateMedia({ media: "print" });
@@ -486,6 +486,59 @@ async function main() {
   if (!summary.text.includes("My site"))
     failures.push("the summary does not show the monitor: " + summary.text.slice(0, 400));
   await checkPage(page, "14a-weekly-summary");
+
+  // A public status page of the monitor: published and posted to in the
+  // console; seen by a visitor without script or cookie; a subscriber
+  // confirms by mail and gets the next update.
+  await page.goto(base + "/monitors/new");
+  await page.getByLabel("Name").fill("Hidden backend");
+  await page.getByLabel("URL").fill(`http://127.0.0.2:${targetPort}/internal`);
+  await page.getByRole("button", { name: "Add the monitor" }).click();
+  await page.getByRole("heading", { name: /Hidden backend/ }).waitFor();
+  await page.getByRole("link", { name: "Status pages" }).click();
+  await page.getByLabel("Address: /status/…").fill("acme");
+  await page.getByLabel("Title").fill("Acme status");
+  await page.getByLabel("My site").check();
+  await page.getByRole("button", { name: "Publish" }).click();
+  await page.getByRole("heading", { name: "Acme status" }).waitFor();
+  await page.getByLabel("Incident title").fill("Checkout is slow");
+  await page.getByLabel("Message").fill("We are looking into it.");
+  await page.getByRole("button", { name: "Post the incident" }).click();
+  await page.getByText(/Update Checkout is slow \(investigating\)/).waitFor();
+  await checkPage(page, "15-status-pages");
+  const visitor = await browser.newContext({ javaScriptEnabled: false });
+  const vpage = await visitor.newPage();
+  const statusReply = await vpage.goto(base + "/status/acme");
+  const statusHtml = await statusReply.text();
+  if (/<script/i.test(statusHtml)) failures.push("the status page holds a script");
+  if (statusReply.headers()["set-cookie"]) failures.push("the status page sets a cookie");
+  if (/Hidden backend|127\.0\.0\.2/.test(statusHtml))
+    failures.push("the status page shows what was not chosen");
+  await vpage.getByRole("heading", { name: "Acme status" }).waitFor();
+  await vpage.getByText("Checkout is slow").waitFor();
+  await vpage.getByText("My site").waitFor();
+  await vpage.screenshot({ path: path.join(shots, "16-public-status-page.png"), fullPage: true });
+  await vpage.getByLabel("Email").fill("visitor@example.com");
+  await vpage.getByRole("button", { name: "Subscribe" }).click();
+  await vpage.getByRole("heading", { name: "Check your mail" }).waitFor();
+  const confirmLink = await waitFor("the subscriber's confirmation mail", () =>
+    mailedLink("visitor@example.com", "Confirm your subscription to Acme status", "/status/acme/confirm/"));
+  await vpage.goto(confirmLink);
+  await vpage.getByRole("button", { name: /send me this page's notices/ }).click();
+  await vpage.getByRole("heading", { name: "Subscribed" }).waitFor();
+  if ((await visitor.cookies()).length) failures.push("the visitor got a cookie");
+  await visitor.close();
+  // An axe check of the public page (in a context that may run axe).
+  const checker = await browser.newContext({ bypassCSP: true });
+  const cpage = await checker.newPage();
+  await cpage.goto(base + "/status/acme");
+  await checkPage(cpage, "16b-public-status-page-axe");
+  await checker.close();
+  await page.getByLabel("State").selectOption("resolved");
+  await page.getByLabel("Message").fill("Fixed.");
+  await page.getByRole("button", { name: "Post the update" }).click();
+  await waitFor("the subscriber's notice", () =>
+    mail().find((m) => m.to.includes("visitor@example.com") && m.subject === "[Acme status] Checkout is slow: resolved"));
   const NEW_PASSWORD = "lantern staple grumpy orchid 9";
   await page.goto(base + "/account");
   await page.getByLabel("Current password").fill(PASSWORD);

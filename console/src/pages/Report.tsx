@@ -59,7 +59,7 @@ async function incidentsOf(ids: Set<number>, from: number, to: number): Promise<
   let before = 0;
   for (let i = 0; i < MAX_INCIDENT_PAGES; i++) {
     const page: { incidents: FullIncident[]; next_before_id: number | null } = await get(
-      "/api/v1/incidents?limit=500" + (before ? "&before_id=" + before : ""));
+      "/api/v1/incidents?limit=200" + (before ? "&before_id=" + before : ""));
     for (const inc of page.incidents) {
       const end = inc.ended_ms || Date.now();
       if (ids.has(inc.monitor_id) && inc.started_ms < to && end > from) out.push(inc);
