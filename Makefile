@@ -80,6 +80,13 @@ bench-weekly: deps build
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target weekly_summaries
 	python3 bench/weekly_summaries.py
 
+# A public status page of 50 monitors with 90 days of history
+# (bench/status_page_load.py): render time and throughput.
+.PHONY: bench-status
+bench-status: deps build
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target seed_history
+	python3 bench/status_page_load.py
+
 # libFuzzer targets for the parsers of outside input, each run for a while
 # on its own corpus (kept in the build dir between runs), starting from the
 # committed seeds and dictionary in tests/fuzz/ (docs/fuzzing.md). New inputs

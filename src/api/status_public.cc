@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <cmath>
 
 #include "account/accounts.h"
@@ -317,10 +318,14 @@ std::optional<Response> StatusPageOfHost(const ApiContext& c, const pipeline::La
   if (r.method != "GET" || r.path != "/") return std::nullopt;
   const auto host_header = r.header("Host");
   if (!host_header) return std::nullopt;
-  std::string host(host_header->substr(0, host_header->rfind(':') == std::string_view::npos ||
-                                                  host_header->find(']') != std::string_view::npos
-                                              ? host_header->size()
-                                              : host_header->rfind(':')));
+  // "status.example.com:8443" -> "status.example.com"; a bracketed IPv6
+  // literal is never a page's host name.
+  std::string_view name = *host_header;
+  if (name.empty() || name.front() == '[') return std::nullopt;
+  if (const size_t colon = name.rfind(':'); colon != std::string_view::npos) {
+    name = name.substr(0, colon);
+  }
+  std::string host(name);
   for (char& ch : host) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   auto page = c.store->status_pages().FindByHost(host);
   if (!page.ok() || !*page) return std::nullopt;

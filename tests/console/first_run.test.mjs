@@ -23,13 +23,12 @@
 //
 // Usage: node first_run.test.mjs TOCSIN_BINARY SOURCE_DIR BUILD_DIR
 import { spawn } from "node:child_process";
-import readline from "node:readline";
 import fs from "node:fs";
 import http from "node:http";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { createRequire } from "node:module";
+import { SmtpSink, checkAccessible, freePort, waitFor } from "./support.mjs";
 
 const [binary, source, buildDir] = process.argv.slice(2).map((p) => path.resolve(p));
 const require = createRequire(path.join(source, "console", "package.json"));
@@ -41,63 +40,10 @@ const TEST_TIMEOUT_MS = 240_000;
 const shots = path.join(buildDir, "console-screenshots");
 fs.mkdirSync(shots, { recursive: true });
 
-function freePort(host) {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, host, () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor(what, predicate, ms = 30_000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await predicate();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error("timed out waiting for " + what);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-// The real SMTP server (aiosmtpd under Debian's python3), started when the
-// test sets it in the console; mail(): [{to, subject, text}] it received.
-let sinks = null;
-const sinkDir = fs.mkdtempSync(path.join(os.tmpdir(), "tocsin-console-smtp-"));
-async function startSmtp() {
-  sinks = spawn("/usr/bin/python3", [path.join(source, "tests", "targets", "notify_sinks.py"),
-    "--dir", sinkDir, "--no-tls", "--no-http"], { stdio: ["pipe", "pipe", "inherit"] });
-  const line = await new Promise((resolve, reject) => {
-    readline.createInterface({ input: sinks.stdout }).once("line", resolve);
-    sinks.once("exit", () => reject(new Error("notify_sinks.py exited (python3-aiosmtpd?)")));
-  });
-  return JSON.parse(line).smtp;
-}
-function mail() {
-  const dir = path.join(sinkDir, "mail");
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir).filter((f) => f.endsWith(".eml")).map((f) => {
-    const raw = fs.readFileSync(path.join(dir, f), "utf8");
-    const header = (name) => (new RegExp("^" + name + ": (.*)$", "mi").exec(raw) || [])[1] || "";
-    // Bodies are base64 parts: decode each and keep the text.
-    let text = "";
-    for (const m of raw.matchAll(/Content-Transfer-Encoding: base64\r?\n\r?\n([A-Za-z0-9+/=\r\n]+)/g)) {
-      text += Buffer.from(m[1].replace(/\s+/g, ""), "base64").toString("utf8");
-    }
-    return { to: header("To"), subject: header("Subject"), text,
-      unsubscribe: header("List-Unsubscribe") };
-  });
-}
-function mailedLink(to, subject, route) {
-  for (const m of mail()) {
-    if (!m.to.includes(to) || !m.subject.includes(subject)) continue;
-    const link = new RegExp("http://\\S+?" + route + "[A-Za-z0-9_-]+").exec(m.text);
-    if (link) return link[0];
-  }
-  return null;
-}
+const smtp = new SmtpSink(source);
+const mail = () => smtp.mail();
+const mailedLink = (to, subject, route) => smtp.mailedLink(to, subject, route);
+const startSmtp = () => smtp.start();
 
 // A webhook receiver: the channel's test and alerts land here.
 const hooks = [];
@@ -124,18 +70,7 @@ let log = "";  // the server's output
 let browser = null;
 const failures = [];
 
-async function checkPage(page, name) {
-  await page.screenshot({ path: path.join(shots, name + ".png"), fullPage: true });
-  await page.addScriptTag({ path: axePath });
-  const result = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const r = await axe.run(document, { resultTypes: ["violations"] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help,
-      nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 3) }));
-  });
-  const serious = result.filter((v) => v.impact === "serious" || v.impact === "critical");
-  if (serious.length) failures.push(name + ": accessibility: " + JSON.stringify(serious));
-}
+const checkPage = (page, name) => checkAccessible(page, name, { shots, axePath, failures });
 
 async function main() {
   const targetPort = await freePort("127.0.0.2");
@@ -612,11 +547,7 @@ try {
   if (server) server.kill("SIGTERM");
   target.close();
   receiver.close();
-  if (sinks) {
-    sinks.stdin.end();
-    sinks.kill("SIGTERM");
-  }
-  fs.rmSync(sinkDir, { recursive: true, force: true });
+  smtp.stop();
   clearTimeout(timer);
   fs.rmSync(tmp, { recursive: true, force: true });
 }
