@@ -140,4 +140,50 @@ bool MaintenanceSchedule::WindowCovers(const Compiled& c, int64_t unix_ms) const
   return false;
 }
 
+std::vector<MaintenanceSchedule::Occurrence> MaintenanceSchedule::Occurrences(
+    const std::vector<model::MonitorId>& monitors, int64_t from_ms, int64_t to_ms) const {
+  std::vector<Occurrence> out;
+  for (const Compiled& c : windows_) {
+    const model::MaintenanceWindow& w = c.window;
+    const bool covers =
+        w.monitors.empty() || std::any_of(monitors.begin(), monitors.end(), [&](auto id) {
+          return std::binary_search(w.monitors.begin(), w.monitors.end(), id);
+        });
+    if (!covers) continue;
+    const int64_t length_ms = w.duration / 1000;
+    const auto add = [&](int64_t start_s) {
+      const int64_t start_ms = start_s * 1000;
+      if (start_ms < to_ms && start_ms + length_ms > from_ms) {
+        out.push_back({w.name, start_ms, start_ms + length_ms});
+      }
+    };
+    if (w.repeat == model::MaintenanceWindow::Repeat::kOnce) {
+      add(ToUnixSeconds(c.zone, w.start_local_s));
+      continue;
+    }
+    // Every local day from one that could still be running at from_ms to
+    // the last that starts before to_ms.
+    const auto local_day = [&](int64_t ms) {
+      return date::floor<date::days>(c.zone->to_local(date::sys_seconds{seconds(ms / 1000)}));
+    };
+    const date::local_days first =
+        local_day(from_ms) - date::days{(length_ms / 1000 + kDaySeconds - 1) / kDaySeconds};
+    const date::local_days last = local_day(to_ms);
+    for (date::local_days day = first; day <= last; day += date::days{1}) {
+      bool matches = false;
+      if (w.repeat == model::MaintenanceWindow::Repeat::kWeekly) {
+        matches = (w.weekdays >> (date::weekday{day}.iso_encoding() - 1)) & 1;
+      } else {
+        matches = (w.month_days >> static_cast<unsigned>(date::year_month_day{day}.day())) & 1;
+      }
+      if (matches) {
+        add(ToUnixSeconds(c.zone, day.time_since_epoch().count() * kDaySeconds + w.start_local_s));
+      }
+    }
+  }
+  std::sort(out.begin(), out.end(),
+            [](const Occurrence& a, const Occurrence& b) { return a.start_ms < b.start_ms; });
+  return out;
+}
+
 }  // namespace tocsin::alert

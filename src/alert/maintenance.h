@@ -31,6 +31,16 @@ class MaintenanceSchedule {
   bool Covers(model::MonitorId monitor, int64_t unix_ms) const;
   bool empty() const { return windows_.empty(); }
 
+  // The occurrences overlapping [from_ms, to_ms) of windows that cover any
+  // of `monitors`, by start: what a status page lists as scheduled.
+  struct Occurrence {
+    std::string name;
+    int64_t start_ms = 0;
+    int64_t end_ms = 0;
+  };
+  std::vector<Occurrence> Occurrences(const std::vector<model::MonitorId>& monitors,
+                                      int64_t from_ms, int64_t to_ms) const;
+
  private:
   struct Compiled {
     model::MaintenanceWindow window;

@@ -48,6 +48,31 @@ TEST(MaintenanceTest, WeeklyWindowKeepsItsLocalTimeAcrossDaylightSaving) {
   EXPECT_FALSE((*s)->Covers(1, Ms(winter + 86'400)));  // Tuesday
 }
 
+// What a status page lists: each opening in the range, in its local time,
+// of the windows that cover one of the page's monitors.
+TEST(MaintenanceTest, OccurrencesInARangeForChosenMonitors) {
+  model::MaintenanceWindow paris = Weekly("Europe/Paris", 1, "02:00", 30);
+  paris.name = "paris";
+  model::MaintenanceWindow other = Weekly("UTC", 0x7f, "12:00", 10);
+  other.name = "other";
+  other.monitors = {9};
+  auto s = MaintenanceSchedule::Build({paris, other});
+  ASSERT_TRUE(s.ok());
+  const int64_t winter = 1'797'210'000;  // Monday 2026-12-14 01:00 UTC
+  // Two weeks from the Saturday before: two Mondays; the other window
+  // covers only monitor 9.
+  const auto got = (*s)->Occurrences({1, 2}, Ms(winter - 2 * 86'400), Ms(winter + 12 * 86'400));
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].name, "paris");
+  EXPECT_EQ(got[0].start_ms, Ms(winter));
+  EXPECT_EQ(got[0].end_ms, Ms(winter + 1'800));
+  EXPECT_EQ(got[1].start_ms, Ms(winter + 7 * 86'400));
+  // One in progress counts; monitor 9 sees the daily window too.
+  EXPECT_EQ((*s)->Occurrences({1}, Ms(winter + 60), Ms(winter + 120)).size(), 1u);
+  EXPECT_EQ((*s)->Occurrences({9}, Ms(winter), Ms(winter + 86'400)).size(), 2u);
+  EXPECT_TRUE((*s)->Occurrences({1}, Ms(winter + 1'800), Ms(winter + 86'400)).empty());
+}
+
 TEST(MaintenanceTest, WindowCrossingMidnightCoversTheNextDay) {
   // Sundays 23:30 for an hour, UTC.
   auto s = MaintenanceSchedule::Build({Weekly("UTC", 1 << 6, "23:30", 60)});

@@ -5,6 +5,7 @@
 
 #include "api/alert_settings_json.h"
 #include "api/json.h"
+#include "api/status_pages.h"
 #include "api/views.h"
 #include "core/crypto.h"
 #include "notify/provider.h"
@@ -369,6 +370,11 @@ Response CreateWindow(const ApiContext& c, MonitorCatalog& catalog, const Reques
   record.window_json = stored.dump();
   TOCSIN_TRY(created, c.store->alert_settings().CreateWindow(record));
   TOCSIN_CHECK(catalog.SettingsChanged());
+  // The status pages showing a covered monitor tell their subscribers.
+  if (const auto it = stored.find("monitors"); it != stored.end()) {
+    for (const auto& id : *it) window->monitors.push_back(id.get<model::MonitorId>());
+  }
+  TOCSIN_CHECK(NotifyMaintenance(c, record.workspace, *window, created->id, NowMs()));
   return JsonResponse(201, WindowJson(*created));
 }
 

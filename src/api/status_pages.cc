@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "alert/maintenance.h"
 #include "api/json.h"
 #include "api/status_page_json.h"
 #include "core/text.h"
@@ -13,6 +14,8 @@ constexpr size_t kMaxPagesPerWorkspace = 50;
 constexpr size_t kMaxMonitorsPerPage = 200;
 constexpr size_t kPostsListed = 100;
 constexpr int64_t kNoticeLifetimeMs = 86'400'000;
+// A new maintenance window is announced when it next opens within this.
+constexpr int64_t kMaintenanceNoticeMs = 31 * 86'400'000LL;
 
 // Lower-case letters, digits and dashes, 3 to 64, not starting or ending
 // with a dash: safe in a path and in mail.
@@ -173,13 +176,17 @@ Result<store::StatusUpdateRecord> ReadUpdate(Fields& f) {
 
 }  // namespace
 
-Status NotifySubscribers(const ApiContext& c, const store::StatusPageRecord& page,
-                         const store::StatusPostRecord& post) {
-  if (post.updates.empty()) return {};
+namespace {
+
+// One mail per confirmed subscriber of the page, through the outbox, each
+// with its one-click unsubscribe; `key` makes the rows of one notice
+// unique (a retry adds nothing).
+Status MailSubscribers(const ApiContext& c, const store::StatusPageRecord& page,
+                       const std::string& key, const std::string& subject, const std::string& what,
+                       int64_t now_ms) {
   auto subscribers = c.store->status_pages().Subscribers(page.id);
   if (!subscribers.ok()) return subscribers.error();
   if (subscribers->empty()) return {};
-  const store::StatusUpdateRecord& u = post.updates.back();
   const std::string title = SettingsOf(page).title.empty() ? page.slug : SettingsOf(page).title;
   const std::string page_url = c.public_url + "/status/" + page.slug;
   std::vector<store::OutboxRow> rows;
@@ -189,26 +196,67 @@ Status NotifySubscribers(const ApiContext& c, const store::StatusPageRecord& pag
     // confirm), and the hash alone can only unsubscribe.
     const std::string unsubscribe = page_url + "/unsubscribe/" + s.token_hash;
     store::OutboxRow row;
-    row.dedup_key = "status:" + std::to_string(u.id) + ":" + std::to_string(s.id);
+    row.dedup_key = key + ":" + std::to_string(s.id);
     row.recipient = s.email;
     row.event = model::NoticeEvent::kAccountMail;
-    const std::string subject = "[" + title + "] " + post.title + ": " + u.state;
-    const std::string text = post.title + "\n\n" + u.state + ": " + u.message +
-                             "\n\nThe status page: " + page_url + "\n\nYou subscribed to " + title +
-                             ". Stop these mails with one click: " + unsubscribe + "\n";
-    row.payload = nlohmann::json{{"subject", subject},
-                                 {"text", text},
-                                 {"headers",
-                                  {{"List-Unsubscribe", "<" + unsubscribe + ">"},
-                                   {"List-Unsubscribe-Post", "List-Unsubscribe=One-Click"}}}}
-                      .dump();
-    row.created_ms = u.created_ms;
-    row.next_attempt_ms = u.created_ms;
-    row.expires_ms = u.created_ms + kNoticeLifetimeMs;
+    row.payload =
+        nlohmann::json{
+            {"subject", "[" + title + "] " + subject},
+            {"text", what + "\n\nThe status page: " + page_url + "\n\nYou subscribed to " + title +
+                         ". Stop these mails with one click: " + unsubscribe + "\n"},
+            {"headers",
+             {{"List-Unsubscribe", "<" + unsubscribe + ">"},
+              {"List-Unsubscribe-Post", "List-Unsubscribe=One-Click"}}}}
+            .dump();
+    row.created_ms = now_ms;
+    row.next_attempt_ms = now_ms;
+    row.expires_ms = now_ms + kNoticeLifetimeMs;
     rows.push_back(std::move(row));
   }
   if (Status s = c.store->alerts().Apply({}, rows); !s.ok()) return s;
   if (c.outbox_changed) c.outbox_changed();
+  return {};
+}
+
+std::string Utc(int64_t ms) {
+  const time_t t = ms / 1000;
+  tm u{};
+  gmtime_r(&t, &u);
+  char buf[64];
+  strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &u);
+  return buf;
+}
+
+}  // namespace
+
+Status NotifySubscribers(const ApiContext& c, const store::StatusPageRecord& page,
+                         const store::StatusPostRecord& post) {
+  if (post.updates.empty()) return {};
+  const store::StatusUpdateRecord& u = post.updates.back();
+  return MailSubscribers(c, page, "status:" + std::to_string(u.id), post.title + ": " + u.state,
+                         post.title + "\n\n" + u.state + ": " + u.message, u.created_ms);
+}
+
+Status NotifyMaintenance(const ApiContext& c, model::WorkspaceId workspace,
+                         const model::MaintenanceWindow& window, int64_t window_id,
+                         int64_t now_ms) {
+  auto schedule = alert::MaintenanceSchedule::Build({window});
+  if (!schedule.ok()) return {};
+  auto pages = c.store->status_pages().Pages({workspace});
+  if (!pages.ok()) return pages.error();
+  for (const auto& page : *pages) {
+    const auto next =
+        (*schedule)->Occurrences(SettingsOf(page).monitors, now_ms, now_ms + kMaintenanceNoticeMs);
+    if (next.empty()) continue;
+    const std::string when = Utc(next.front().start_ms) + " to " + Utc(next.front().end_ms);
+    if (Status s =
+            MailSubscribers(c, page, "status-maintenance:" + std::to_string(window_id),
+                            "Scheduled maintenance: " + window.name,
+                            "Scheduled maintenance: " + window.name + ", " + when + ".", now_ms);
+        !s.ok()) {
+      return s;
+    }
+  }
   return {};
 }
 

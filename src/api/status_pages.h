@@ -9,6 +9,7 @@
 
 #include "api/auth.h"
 #include "api/http.h"
+#include "model/alerting.h"
 
 namespace tocsin::api {
 
@@ -18,5 +19,10 @@ std::vector<Route> StatusPageRoutes(const ApiContext& context);
 // update, through the outbox (one row per subscriber and update).
 Status NotifySubscribers(const ApiContext& c, const store::StatusPageRecord& page,
                          const store::StatusPostRecord& post);
+
+// Mails the confirmed subscribers of the workspace's pages that show a
+// monitor the new window covers, when it next opens within a month.
+Status NotifyMaintenance(const ApiContext& c, model::WorkspaceId workspace,
+                         const model::MaintenanceWindow& window, int64_t window_id, int64_t now_ms);
 
 }  // namespace tocsin::api

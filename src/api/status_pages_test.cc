@@ -182,6 +182,28 @@ TEST_F(StatusPageTest, PostsReachConfirmedSubscribersWhoLeaveInOneClick) {
                 .status,
             400);
 
+  // A maintenance window of the page's monitor: on the page, and announced.
+  const std::string start = [] {
+    const time_t t = NowMs() / 1000 + 2 * 86'400;
+    tm u{};
+    gmtime_r(&t, &u);
+    char buf[32];
+    strftime(buf, sizeof buf, "%Y-%m-%d 03:00", &u);
+    return std::string(buf);
+  }();
+  Reply window = Call(
+      "POST", "/api/v1/maintenance", ada,
+      nlohmann::json{
+          {"name", "Database upgrade"}, {"start", start}, {"duration", "1h"}, {"monitors", {shop}}}
+          .dump());
+  ASSERT_EQ(window.status, 201) << window.raw.body;
+  EXPECT_NE(Call("GET", "/status/acme").raw.body.find("Database upgrade: " + start + " UTC to"),
+            std::string::npos);
+  rows = Outbox();
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(nlohmann::json::parse(rows[2].payload)["subject"],
+            "[Acme] Scheduled maintenance: Database upgrade");
+
   // One click, no session: the next update reaches no one.
   EXPECT_EQ(
       Call("POST", path, {}, "List-Unsubscribe=One-Click", "application/x-www-form-urlencoded")
@@ -192,7 +214,7 @@ TEST_F(StatusPageTest, PostsReachConfirmedSubscribersWhoLeaveInOneClick) {
                  R"({"title":"Later","state":"identified","message":"m"})")
                 .status,
             201);
-  EXPECT_EQ(Outbox().size(), 2u);
+  EXPECT_EQ(Outbox().size(), 3u);
 
   // Her export holds the page and its posts; terminating her account takes
   // the page down with everything on it.

@@ -6,6 +6,8 @@
 #include <cmath>
 
 #include "account/accounts.h"
+#include "alert/maintenance.h"
+#include "api/alert_settings_json.h"
 #include "api/html.h"
 #include "api/json.h"
 #include "api/status_page_json.h"
@@ -19,6 +21,7 @@ namespace {
 constexpr int64_t kDayMs = 86'400'000;
 constexpr int64_t kConfirmEveryMs = 600'000;  // one confirmation mail per address per 10 min
 constexpr int64_t kMailLifetimeMs = 86'400'000;
+constexpr int64_t kMaintenanceAheadMs = 14 * kDayMs;  // scheduled maintenance shown this far ahead
 constexpr const char* kPolicy =
     "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'";
@@ -97,7 +100,27 @@ std::string RenderPost(const store::StatusPostRecord& post) {
   return h + "</div>";
 }
 
+// The maintenance of the page's monitors from now to two weeks ahead.
+std::vector<alert::MaintenanceSchedule::Occurrence> Scheduled(const ApiContext& c,
+                                                              const store::StatusPageRecord& page,
+                                                              const report::StatusPageView& v,
+                                                              int64_t now_ms) {
+  auto records = c.store->alert_settings().Windows(page.workspace);
+  if (!records.ok()) return {};
+  std::vector<model::MaintenanceWindow> windows;
+  for (const auto& r : *records) {
+    auto w = WindowFromJson(nlohmann::json::parse(r.window_json, nullptr, false));
+    if (w.ok()) windows.push_back(std::move(*w));
+  }
+  auto schedule = alert::MaintenanceSchedule::Build(std::move(windows));
+  if (!schedule.ok()) return {};
+  std::vector<model::MonitorId> ids;
+  for (const auto& m : v.monitors) ids.push_back(m.id);
+  return (*schedule)->Occurrences(ids, now_ms, now_ms + kMaintenanceAheadMs);
+}
+
 std::string Render(const store::StatusPageRecord& page, const report::StatusPageView& v,
+                   const std::vector<alert::MaintenanceSchedule::Occurrence>& maintenance,
                    int64_t now_ms) {
   const std::string overall = report::OverallWords(v);
   const char* overall_class = v.down == 0 ? "ok" : v.down == v.monitors.size() ? "bad" : "part";
@@ -113,6 +136,15 @@ std::string Render(const store::StatusPageRecord& page, const report::StatusPage
   }
   if (!open.empty())
     h += "<section aria-labelledby=\"now\"><h2 id=\"now\">Now</h2>" + open + "</section>";
+  if (!maintenance.empty()) {
+    h += "<section aria-labelledby=\"maintenance\"><h2 id=\"maintenance\">Scheduled "
+         "maintenance</h2><ul>";
+    for (const auto& m : maintenance) {
+      h += "<li>" + HtmlEscape(m.name) + ": " + Date(m.start_ms) + " to " + Date(m.end_ms) +
+           (m.start_ms <= now_ms ? " (in progress)" : "") + "</li>";
+    }
+    h += "</ul></section>";
+  }
 
   h += "<section aria-labelledby=\"systems\"><h2 id=\"systems\">Systems</h2>";
   if (v.monitors.empty()) h += "<p>Nothing is shown on this page yet.</p>";
@@ -184,7 +216,7 @@ Response ShowPage(const ApiContext& c, const pipeline::LatestStates& latest,
       *c.store, page, settings, *monitors, [&](model::MonitorId id) { return latest.Find(id); },
       now);
   if (!view.ok()) return Page(503, "Unavailable", "<p>Try again in a moment.</p>");
-  return Page(200, view->title, Render(page, *view, now));
+  return Page(200, view->title, Render(page, *view, Scheduled(c, page, *view, now), now));
 }
 
 // --- badges
