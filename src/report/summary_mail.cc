@@ -63,7 +63,14 @@ std::vector<std::pair<std::string, std::string>> Rows(const UrlWeek& u) {
   }
   if (auto r = u.MeanResponseUs(u.week)) {
     std::string line = "mean " + Ms(*r);
-    if (auto p = u.MeanResponseUs(u.previous)) {
+    if (u.week.response_checks > 0) {
+      line += fmt::format(", median {}, p95 {}", Ms(u.week.response_p50_us),
+                          Ms(u.week.response_p95_us));
+    }
+    if (u.week.response_checks > 0 && u.previous.response_checks > 0) {
+      line += fmt::format(" (median previous week {}, {})", Ms(u.previous.response_p50_us),
+                          Change(u.week.response_p50_us, u.previous.response_p50_us));
+    } else if (auto p = u.MeanResponseUs(u.previous)) {
       line += fmt::format(" (previous week {}, {})", Ms(*p), Change(*r, *p));
     }
     rows.emplace_back("Response time", line);
@@ -181,7 +188,8 @@ SummaryMail RenderSummaryMail(const WeeklySummary& s, const MailLinks& links, in
   }
   t += fmt::format(
       "\nResponse time: to the first byte. Full download: to the last byte. Ranks compare "
-      "medians and uptimes of all URLs on this server, and never show another one.\n\n"
+      "median response times and uptimes of all URLs on this server, and never show "
+      "another one.\n\n"
       "You get this summary {}. Change the day or the hour: {}/account\n"
       "Stop it with one click (no login): {}\n",
       when, links.console, links.unsubscribe);
@@ -223,7 +231,8 @@ SummaryMail RenderSummaryMail(const WeeklySummary& s, const MailLinks& links, in
                      kPhaseColors[i], kPhaseNames[i]);
   }
   h += ". Response time: to the first byte; full download: to the last byte. Ranks compare "
-       "medians and uptimes of all URLs on this server, and never show another one.</p>";
+       "median response times and uptimes of all URLs on this server, and never show another "
+       "one.</p>";
   h += fmt::format(
       "<p style=\"font-size:13px;color:#555\">You get this summary {}. <a href=\"{}/account\">"
       "Change the day or the hour</a> or <a href=\"{}\">stop it with one click</a> (no login)."

@@ -39,7 +39,7 @@ Result<ServerRanks> ServerRanks::Build(store::ResultStore& results,
     if (s->count == 0) continue;
     ranks.availabilities_.push_back(Availability(*s));
     // A URL that never answered has no median; it ranks by uptime only.
-    if (s->count > s->failures) ranks.p50s_.push_back(s->p50_us);
+    if (s->response_checks > 0) ranks.p50s_.push_back(s->response_p50_us);
   }
   std::sort(ranks.p50s_.begin(), ranks.p50s_.end());
   std::sort(ranks.availabilities_.begin(), ranks.availabilities_.end());
@@ -125,7 +125,9 @@ Result<WeeklySummary> BuildWeeklySummary(store::Store& store, const model::User&
     u.ranked_among = (*server)->size();
     if (u.week.count > 0) {
       u.more_available_than = (*server)->MoreAvailableThan(Availability(u.week));
-      if (u.week.count > u.week.failures) u.faster_than = (*server)->FasterThan(u.week.p50_us);
+      if (u.week.response_checks > 0) {
+        u.faster_than = (*server)->FasterThan(u.week.response_p50_us);
+      }
     }
     out.urls.push_back(std::move(u));
   }

@@ -27,7 +27,8 @@ namespace tocsin::report {
 inline constexpr size_t kMinUrlsToRank = 10;
 
 // The server's URLs over one period, reduced to what a percentile rank
-// needs: sorted median full-download times and sorted uptimes. Built once
+// needs: sorted median response times (to the first byte) and sorted
+// uptimes. Built once
 // per period and shared by every user whose week it is.
 class ServerRanks {
  public:

@@ -33,9 +33,16 @@ struct RangeSummary {
   uint32_t p95_us = 0;
   uint32_t p99_us = 0;
   // Mean of each phase (indexed by Phase) over the `phased` successful
-  // checks whose rollups kept phases; all 0 when phased is 0.
+  // checks whose rollups kept phases (hour and day rows: not a range's
+  // ragged minutes); all 0 when phased is 0.
   uint64_t phased = 0;
   std::array<double, kPhaseCount> phase_mean_us{};
+  // Median and p95 of the response time (to the first byte) over the
+  // `response_checks` successful checks of hour and day rollups (the
+  // ragged minutes at a range's edges do not count); 0 without any.
+  uint64_t response_checks = 0;
+  uint32_t response_p50_us = 0;
+  uint32_t response_p95_us = 0;
 };
 
 // One rollup bucket, summarised: a point of a chart's series.

@@ -15,6 +15,7 @@ void RollupRow::Add(const model::CheckRecord& r) {
   max_us = std::max(max_us, r.total_us);
   sum_us += r.total_us;
   sketch.Add(r.total_us);
+  response_sketch.Add(r.response_us());
   ++phased;
   phase_sum_us[static_cast<size_t>(Phase::kDns)] += r.dns_us;
   phase_sum_us[static_cast<size_t>(Phase::kConnect)] += r.connect_us;
@@ -34,6 +35,7 @@ void RollupRow::Merge(const RollupRow& other) {
   failures += other.failures;
   sum_us += other.sum_us;
   sketch.Merge(other.sketch);
+  response_sketch.Merge(other.response_sketch);
   phased += other.phased;
   for (size_t i = 0; i < kPhaseCount; ++i) phase_sum_us[i] += other.phase_sum_us[i];
 }
@@ -134,6 +136,11 @@ RangeSummary Summarize(const RollupRow& merged) {
   s.p50_us = static_cast<uint32_t>(merged.sketch.Quantile(0.50));
   s.p95_us = static_cast<uint32_t>(merged.sketch.Quantile(0.95));
   s.p99_us = static_cast<uint32_t>(merged.sketch.Quantile(0.99));
+  if (!merged.response_sketch.empty()) {
+    s.response_checks = merged.response_sketch.count();
+    s.response_p50_us = static_cast<uint32_t>(merged.response_sketch.Quantile(0.50));
+    s.response_p95_us = static_cast<uint32_t>(merged.response_sketch.Quantile(0.95));
+  }
   s.phased = merged.phased;
   if (merged.phased > 0) {
     for (size_t i = 0; i < kPhaseCount; ++i) {

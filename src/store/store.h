@@ -1,6 +1,6 @@
 // The Store: everything Tocsin keeps, one interface per aggregate (monitors,
-// results, alerts, accounts, users' alert settings, status pages), so the embedded SQLite back end and
-// PostgreSQL are interchangeable and no SQL leaks into other modules.
+// results, alerts, accounts, users' alert settings, status pages), so the embedded SQLite back end
+// and PostgreSQL are interchangeable and no SQL leaks into other modules.
 //
 // Thread-safety: any call may come from any thread. Writes take turns, one
 // transaction each: results come from the one writer thread (the Recorder),

@@ -302,6 +302,11 @@ CREATE TABLE status_subscribers (
   UNIQUE (page_id, email)
 );
 )sql"},
+    // The response time's sketch in hour and day rollups (minute rows keep
+    // it empty), for the weekly summary's median and p95.
+    {8, R"sql(
+ALTER TABLE rollups ADD COLUMN response_sketch BLOB NOT NULL DEFAULT x'';
+)sql"},
 };
 
 }  // namespace

@@ -16,8 +16,8 @@ constexpr size_t kExpiryMonitorsPerCall = 1'000;
 // A rollup row's columns, in the order ReadRollup takes them.
 constexpr std::string_view kRollupColumns =
     "count, failures, min_us, max_us, sum_us, sketch, phased, dns_sum_us, connect_sum_us, "
-    "tls_sum_us, ttfb_sum_us, download_sum_us";
-constexpr int kRollupColumnCount = 12;
+    "tls_sum_us, ttfb_sum_us, download_sum_us, response_sketch";
+constexpr int kRollupColumnCount = 13;
 
 std::string WithRollupColumns(std::string_view before, std::string_view after) {
   return std::string(before) + std::string(kRollupColumns) + std::string(after);
@@ -29,6 +29,11 @@ Result<RollupRow> ReadRollup(const Stmt& q) {
   row->phased = static_cast<uint64_t>(q.Int(6));
   for (size_t i = 0; i < kPhaseCount; ++i) {
     row->phase_sum_us[i] = static_cast<uint64_t>(q.Int(static_cast<int>(7 + i)));
+  }
+  if (const std::string_view blob = q.Blob(12); !blob.empty()) {
+    auto response = stats::LatencySketch::Deserialize(blob);
+    if (!response.ok()) return Internal("corrupt rollup sketch: " + response.error().message);
+    row->response_sketch = std::move(*response);
   }
   return row;
 }
@@ -57,7 +62,7 @@ Status SqliteResults::PrepareWriterStatements() {
       {&write_rollup_,
        WithRollupColumns("INSERT OR REPLACE INTO rollups (monitor_id, level, bucket, ",
                          ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-                         "?14, ?15)")},
+                         "?14, ?15, ?16)")},
       {&upsert_state_,
        "INSERT INTO monitor_state VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(monitor_id) "
        "DO UPDATE SET ts = ?2, outcome = ?3, status = ?4, total_us = ?5, detail = ?6 "
@@ -174,10 +179,15 @@ Status SqliteResults::WriteInTransaction(std::span<const model::CheckRecord> res
     w.Bind(7, row.max_us);
     w.Bind(8, static_cast<int64_t>(row.sum_us));
     w.BindBlob(9, row.sketch.Serialize());
-    w.Bind(10, static_cast<int64_t>(row.phased));
+    // Phases and the response sketch live in hour and day rows only (see
+    // RollupRow): a minute row writes zeros and nothing, which SQLite keeps
+    // in a header byte each.
+    const bool minute = key.level == RollupLevel::kMinute;
+    w.Bind(10, minute ? 0 : static_cast<int64_t>(row.phased));
     for (size_t i = 0; i < kPhaseCount; ++i) {
-      w.Bind(static_cast<int>(11 + i), static_cast<int64_t>(row.phase_sum_us[i]));
+      w.Bind(static_cast<int>(11 + i), minute ? 0 : static_cast<int64_t>(row.phase_sum_us[i]));
     }
+    w.BindBlob(16, minute ? std::string() : row.response_sketch.Serialize());
     return StepDone(db, w, "writing rollups");
   };
   if (Status st = MergeIntoRollups(results, read, write); !st.ok()) return st;

@@ -32,7 +32,11 @@ TEST_F(SqliteRollupsTest, SummarizeOfRaggedRangeMatchesExactFigures) {
   const int64_t to = kBaseS + 20 * kDay + 13 * kHour + 42 * kMinute;
   const RangeSummary exact = ExactSummary(results, from, to);
   ASSERT_EQ(exact.count, static_cast<uint64_t>((to - from) / kMinute));
-  ExpectWithinAccuracy(ValueOrThrow(store_->results().Summarize(id, from, to)), exact);
+  const RangeSummary got = ValueOrThrow(store_->results().Summarize(id, from, to));
+  ExpectWithinAccuracy(got, exact, /*with_phases=*/false);
+  // Phases come from the whole hours and days in it, not the ragged minutes.
+  EXPECT_GT(got.phased, exact.phased * 9 / 10);
+  EXPECT_LT(got.phased, exact.phased);
 }
 
 TEST_F(SqliteRollupsTest, SummarizeOfWholeDaysEqualsMergedMinuteRollups) {
@@ -46,7 +50,8 @@ TEST_F(SqliteRollupsTest, SummarizeOfWholeDaysEqualsMergedMinuteRollups) {
     SCOPED_TRACE("range [" + std::to_string(from) + ", " + std::to_string(to) + ")");
     const RangeSummary from_minutes =
         store::Summarize(raw.MergedRollups(id, RollupLevel::kMinute, from, to));
-    ExpectSameSummary(ValueOrThrow(store_->results().Summarize(id, from, to)), from_minutes);
+    ExpectSameSummary(ValueOrThrow(store_->results().Summarize(id, from, to)), from_minutes,
+                      /*with_phases=*/false);
   }
 }
 
@@ -187,6 +192,43 @@ TEST_F(SqliteRollupsTest, RollupsFromBeforeVersion5CountInTotalsButNotInPhaseMea
   EXPECT_EQ(hours[0].summary.phased, 0u);
   EXPECT_EQ(hours[0].summary.phase_mean_us, (std::array<double, kPhaseCount>{}));
   EXPECT_EQ(hours[1].summary.phased, 10u);
+}
+
+// The response time's median and p95 (the weekly summary's) come from hour
+// and day rows; minute rows keep no response sketch, so a range of ragged
+// minutes has none.
+TEST_F(SqliteRollupsTest, ResponsePercentilesAndPhasesComeFromHoursAndDaysOnly) {
+  const model::MonitorId id = Register("response");
+  const auto results = SyntheticResults(id, kBaseS, 2 * kDay / kMinute, 8);
+  WriteInBatches(results, 500);
+  std::vector<uint32_t> ok;
+  for (const auto& r : results) {
+    if (r.ok()) ok.push_back(r.response_us());
+  }
+  std::sort(ok.begin(), ok.end());
+  const auto at = [&ok](double q) {
+    return ok[static_cast<size_t>(q * static_cast<double>(ok.size() - 1))];
+  };
+  const RangeSummary days =
+      ValueOrThrow(store_->results().Summarize(id, kBaseS, kBaseS + 2 * kDay));
+  EXPECT_EQ(days.response_checks, ok.size());
+  EXPECT_TRUE(WithinSketchAccuracy(days.response_p50_us, at(0.50)));
+  EXPECT_TRUE(WithinSketchAccuracy(days.response_p95_us, at(0.95)));
+  const RangeSummary hours =
+      ValueOrThrow(store_->results().Summarize(id, kBaseS + kHour, kBaseS + 5 * kHour));
+  EXPECT_EQ(hours.response_checks, hours.count - hours.failures);
+
+  const RangeSummary minutes =
+      ValueOrThrow(store_->results().Summarize(id, kBaseS + 5 * kMinute, kBaseS + 20 * kMinute));
+  EXPECT_GT(minutes.count, 0u);
+  EXPECT_EQ(minutes.response_checks, 0u);
+  EXPECT_EQ(minutes.phased, 0u);
+  RawDb raw(db_path_);
+  EXPECT_EQ(raw.Int("SELECT count(*) FROM rollups WHERE level = 0 AND (length(response_sketch) > 0 "
+                    "OR phased > 0 OR ttfb_sum_us > 0)"),
+            0);
+  EXPECT_GT(raw.Int("SELECT count(*) FROM rollups WHERE level = 1 AND length(response_sketch) > 0"),
+            0);
 }
 
 // --- Retention ---
