@@ -85,9 +85,10 @@ class ApiTest : public ::testing::Test {
                                           .unsubscribe_key = "weekly-key"});
     router_.Add(SummaryRoutes(context_, *weekly_));
     router_.Add(StatusPageRoutes(context_));
-    router_.Add(StatusPublicRoutes(context_, latest_));
+    // No page cache: a test sees each change at once.
+    router_.Add(StatusPublicRoutes(context_, latest_, page_cache_));
     router_.SetFallback([this](const Request& r) {
-      if (auto page = StatusPageOfHost(context_, latest_, r)) return std::move(*page);
+      if (auto page = StatusPageOfHost(context_, latest_, *page_cache_, r)) return std::move(*page);
       return Response::Text(404, "not found\n");
     });
   }
@@ -166,6 +167,7 @@ class ApiTest : public ::testing::Test {
   std::unique_ptr<account::Accounts> accounts_;
   std::unique_ptr<StoredCatalog> catalog_;
   std::unique_ptr<report::WeeklyJob> weekly_;  // never started: tests call it
+  std::shared_ptr<StatusPageCache> page_cache_ = std::make_shared<StatusPageCache>(0);
   pipeline::LatestStates latest_;
   ApiContext context_;
   Router router_;

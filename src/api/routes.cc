@@ -37,13 +37,14 @@ Router AllRoutes(const RouteParts& p) {
   router.Add(ExportRoutes(p.context, *p.catalog));
   router.Add(SummaryRoutes(p.context, *p.weekly));
   router.Add(StatusPageRoutes(p.context));
-  router.Add(StatusPublicRoutes(p.context, *p.latest));
+  auto pages = std::make_shared<StatusPageCache>(kStatusPageCacheMs);
+  router.Add(StatusPublicRoutes(p.context, *p.latest, pages));
   router.Add(AckRoutes(p.ack_key, *p.alerts, p.context.store->alerts()));
   router.Add(ConsoleRoutes(p.context));
   // A status page's own host name answers its page at "/"; every other
   // path not routed is the console's.
-  router.SetFallback([c = p.context, latest = p.latest](const Request& r) {
-    if (auto page = StatusPageOfHost(c, *latest, r)) return std::move(*page);
+  router.SetFallback([c = p.context, latest = p.latest, pages](const Request& r) {
+    if (auto page = StatusPageOfHost(c, *latest, *pages, r)) return std::move(*page);
     return ConsoleFallback(r);
   });
   router.SetTraffic(std::move(traffic));

@@ -275,3 +275,30 @@ TEST_F(StatusPageTest, BadgesAndACustomHostShowOnlyThePagesMonitors) {
 
 }  // namespace
 }  // namespace tocsin::api
+
+namespace tocsin::api {
+namespace {
+
+TEST(StatusPageCacheTest, KeepsAPageForItsTimeAndNeverAnError) {
+  StatusPageCache cache(10'000);
+  int renders = 0;
+  const auto page = [&] {
+    ++renders;
+    return Response::Text(200, "page " + std::to_string(renders));
+  };
+  EXPECT_EQ(cache.Get(1, 1'000, page).body, "page 1");
+  EXPECT_EQ(cache.Get(1, 10'999, page).body, "page 1");
+  EXPECT_EQ(cache.Get(2, 10'999, page).body, "page 2") << "pages are apart";
+  EXPECT_EQ(cache.Get(1, 11'000, page).body, "page 3") << "rendered again once expired";
+  EXPECT_EQ(renders, 3);
+  const auto failing = [&] { return Response::Text(503, "busy"); };
+  EXPECT_EQ(cache.Get(9, 0, failing).status, 503);
+  EXPECT_EQ(cache.Get(9, 1, page).status, 200) << "an error is not kept";
+  StatusPageCache off(0);
+  off.Get(1, 0, page);
+  off.Get(1, 0, page);
+  EXPECT_EQ(renders, 6);
+}
+
+}  // namespace
+}  // namespace tocsin::api

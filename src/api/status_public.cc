@@ -21,6 +21,7 @@ namespace {
 constexpr int64_t kDayMs = 86'400'000;
 constexpr int64_t kConfirmEveryMs = 600'000;  // one confirmation mail per address per 10 min
 constexpr int64_t kMailLifetimeMs = 86'400'000;
+constexpr size_t kMaxCachedPages = 1'000;
 constexpr int64_t kMaintenanceAheadMs = 14 * kDayMs;  // scheduled maintenance shown this far ahead
 constexpr const char* kPolicy =
     "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
@@ -206,8 +207,8 @@ Result<store::StatusPageRecord> PageOfSlug(const ApiContext& c, const Request& r
   return **page;
 }
 
-Response ShowPage(const ApiContext& c, const pipeline::LatestStates& latest,
-                  const store::StatusPageRecord& page) {
+Response RenderPage(const ApiContext& c, const pipeline::LatestStates& latest,
+                    const store::StatusPageRecord& page) {
   const report::StatusPageSettings settings = SettingsOf(page);
   auto monitors = PageMonitors(c.store->monitors(), page, settings);
   if (!monitors.ok()) return Page(503, "Unavailable", "<p>Try again in a moment.</p>");
@@ -217,6 +218,11 @@ Response ShowPage(const ApiContext& c, const pipeline::LatestStates& latest,
       now);
   if (!view.ok()) return Page(503, "Unavailable", "<p>Try again in a moment.</p>");
   return Page(200, view->title, Render(page, *view, Scheduled(c, page, *view, now), now));
+}
+
+Response ShowPage(const ApiContext& c, const pipeline::LatestStates& latest, StatusPageCache& cache,
+                  const store::StatusPageRecord& page) {
+  return cache.Get(page.id, NowMs(), [&] { return RenderPage(c, latest, page); });
 }
 
 // --- badges
@@ -345,8 +351,25 @@ std::string ButtonForm(const std::string& button) {
 
 }  // namespace
 
+Response StatusPageCache::Get(int64_t page_id, int64_t now_ms,
+                              const std::function<Response()>& render) {
+  if (keep_ms_ <= 0) return render();
+  {
+    std::lock_guard lock(mu_);
+    const auto it = entries_.find(page_id);
+    if (it != entries_.end() && it->second.expires_ms > now_ms) return it->second.response;
+  }
+  Response fresh = render();
+  if (fresh.status != 200) return fresh;
+  std::lock_guard lock(mu_);
+  if (entries_.size() > kMaxCachedPages)
+    std::erase_if(entries_, [&](const auto& e) { return e.second.expires_ms <= now_ms; });
+  if (entries_.size() <= kMaxCachedPages) entries_[page_id] = {now_ms + keep_ms_, fresh};
+  return fresh;
+}
+
 std::optional<Response> StatusPageOfHost(const ApiContext& c, const pipeline::LatestStates& latest,
-                                         const Request& r) {
+                                         StatusPageCache& cache, const Request& r) {
   if (r.method != "GET" || r.path != "/") return std::nullopt;
   const auto host_header = r.header("Host");
   if (!host_header) return std::nullopt;
@@ -361,19 +384,20 @@ std::optional<Response> StatusPageOfHost(const ApiContext& c, const pipeline::La
   for (char& ch : host) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   auto page = c.store->status_pages().FindByHost(host);
   if (!page.ok() || !*page) return std::nullopt;
-  return ShowPage(c, latest, **page);
+  return ShowPage(c, latest, cache, **page);
 }
 
-std::vector<Route> StatusPublicRoutes(const ApiContext& c, const pipeline::LatestStates& latest) {
+std::vector<Route> StatusPublicRoutes(const ApiContext& c, const pipeline::LatestStates& latest,
+                                      std::shared_ptr<StatusPageCache> cache) {
   std::vector<Route> routes;
   const pipeline::LatestStates* states = &latest;
-  routes.push_back({"GET", "/status/{slug}", [c, states](const Request& r) {
+  routes.push_back({"GET", "/status/{slug}", [c, states, cache](const Request& r) {
                       auto page = PageOfSlug(c, r);
                       if (!page.ok()) {
                         return Page(404, "Not found",
                                     "<h1>Not found</h1><p>No status page here.</p>");
                       }
-                      return ShowPage(c, *states, *page);
+                      return ShowPage(c, *states, *cache, *page);
                     }});
   routes.push_back({"GET", "/status/{slug}/badge/{monitor}/{kind}",
                     [c, states](const Request& r) { return ShowBadge(c, *states, r); }});
