@@ -37,7 +37,7 @@ Router AllRoutes(const RouteParts& p) {
   router.Add(ExportRoutes(p.context, *p.catalog));
   router.Add(SummaryRoutes(p.context, *p.weekly));
   router.Add(StatusPageRoutes(p.context));
-  auto pages = std::make_shared<StatusPageCache>(kStatusPageCacheMs);
+  auto pages = std::make_shared<StatusPageCache>(p.status_page_cache_ms);
   router.Add(StatusPublicRoutes(p.context, *p.latest, pages));
   router.Add(AckRoutes(p.ack_key, *p.alerts, p.context.store->alerts()));
   router.Add(ConsoleRoutes(p.context));

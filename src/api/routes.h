@@ -21,7 +21,8 @@ struct RouteParts {
   alert::AlertEngine* alerts = nullptr;
   std::string ack_key;  // verifies acknowledgement links
   const core::Registry* metrics = nullptr;
-  report::WeeklyJob* weekly = nullptr;  // the weekly summary's routes
+  report::WeeklyJob* weekly = nullptr;    // the weekly summary's routes
+  int64_t status_page_cache_ms = 10'000;  // server.status_page_cache
 };
 
 // Everything in `parts` must outlive the router.

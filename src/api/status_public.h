@@ -37,7 +37,6 @@ class StatusPageCache {
   std::mutex mu_;
   std::unordered_map<int64_t, Entry> entries_;
 };
-inline constexpr int64_t kStatusPageCacheMs = 10'000;
 
 std::vector<Route> StatusPublicRoutes(const ApiContext& context,
                                       const pipeline::LatestStates& latest,

@@ -305,7 +305,8 @@ Result<std::string> Server::Reload(const config::Config& config) {
       old.dns_servers != now.dns_servers || old.per_host_concurrency != now.per_host_concurrency ||
       old.retention != now.retention || old.smtp != now.smtp || old.public_url != now.public_url ||
       old.access_log != now.access_log || old.tls_cert != now.tls_cert ||
-      old.tls_key != now.tls_key || old.trusted_proxies.size() != now.trusted_proxies.size()) {
+      old.tls_key != now.tls_key || old.trusted_proxies.size() != now.trusted_proxies.size() ||
+      old.status_page_cache != now.status_page_cache) {
     warning = "server settings changed; they take effect at the next restart";
   }
   return warning;

@@ -73,6 +73,9 @@ struct ServerConfig {
   // Reverse proxies in front of Tocsin whose X-Forwarded-For gives the
   // client address (login throttling, the access log).
   std::vector<net::Prefix> trusted_proxies;
+  // How long a rendered public status page is kept and served again (0:
+  // rendered for every visitor).
+  Micros status_page_cache = 10'000'000;
   // "" (none), "stderr", or a file: one line per request (web/access_log.h).
   std::string access_log;
   // Both or neither: the server then answers HTTPS only (TLS 1.2, 1.3), and

@@ -313,7 +313,8 @@ TEST(ConfigTest, UnknownServerKeyNamesItsLine) {
                     "  shard: 2\n"),
             "tocsin.yaml:3: unknown server setting 'shard' (known: listen, data_dir, "
             "allow_private, allow_cidrs, retention, dns_servers, shards, per_host_concurrency, "
-            "max_in_flight, public_url, trusted_proxies, access_log, tls_cert, tls_key, smtp)");
+            "max_in_flight, public_url, trusted_proxies, access_log, tls_cert, tls_key, "
+            "status_page_cache, smtp)");
 }
 
 TEST(ConfigTest, UnknownTopLevelKeyIsAnError) {
@@ -384,6 +385,14 @@ TEST(ConfigTest, BadCidrNamesLine) {
 TEST(ConfigTest, RetentionBelowOneHourIsAnError) {
   EXPECT_EQ(ErrorOf("server:\n  retention: 30m\n"),
             "tocsin.yaml:2: server.retention: '30m' is out of range (1h to 36500d)");
+}
+
+TEST(ConfigTest, StatusPageCacheFromNoneToFiveMinutes) {
+  EXPECT_EQ(Parse("server:\n  status_page_cache: 0s\n")->server.status_page_cache, 0);
+  EXPECT_EQ(Parse("server:\n  status_page_cache: 30s\n")->server.status_page_cache, 30'000'000);
+  EXPECT_EQ(Parse("")->server.status_page_cache, 10'000'000);
+  EXPECT_EQ(ErrorOf("server:\n  status_page_cache: 1h\n"),
+            "tocsin.yaml:2: server.status_page_cache: '1h' is out of range (0s to 5m)");
 }
 
 TEST(ConfigTest, BadListenAddressIsAnError) {

@@ -28,6 +28,8 @@ Status SetPemPath(std::string& out, std::string_view text) {
   return {};
 }
 
+// A status page kept at most this long: an hour-old page would hide an outage.
+constexpr Micros kMaxStatusPageCache = 300'000'000;
 constexpr ServerSetting kServerSettings[] = {
     {"listen",
      [](ServerConfig& s, std::string_view text) -> Status {
@@ -136,6 +138,14 @@ constexpr ServerSetting kServerSettings[] = {
     {"tls_cert", [](ServerConfig& s, std::string_view t) { return SetPemPath(s.tls_cert, t); },
      nullptr},
     {"tls_key", [](ServerConfig& s, std::string_view t) { return SetPemPath(s.tls_key, t); },
+     nullptr},
+    {"status_page_cache",
+     [](ServerConfig& s, std::string_view text) -> Status {
+       auto v = ParseDurationIn(text, 0, kMaxStatusPageCache);
+       if (!v.ok()) return v.error();
+       s.status_page_cache = *v;
+       return {};
+     },
      nullptr},
 };
 
