@@ -177,8 +177,10 @@ def main():
         data = os.path.join(tmp, "data")
         config = os.path.join(tmp, "tocsin.yaml")
         with open(config, "w") as f:
+            # status_page_cache: 0s, so a page shows each change at once
+            # (and the setting is seen to reach the server).
             f.write("server:\n  listen: 127.0.0.1:%d\n  data_dir: %s\n  allow_private: true\n"
-                    % (port, data))
+                    "  status_page_cache: 0s\n" % (port, data))
         log = open(os.path.join(tmp, "serve.log"), "w")
         server = subprocess.Popen([binary, "serve", "--config", config], stderr=log, stdout=log)
         base = "http://127.0.0.1:%d" % port
@@ -489,7 +491,12 @@ def main():
         c.call("GET", "/api/v1/status-pages", headers=bearer, expect=200)
         c.call("GET", spid, headers=bearer, expect=200)
         c.call("GET", "/api/v1/status-pages/999999", headers=bearer, expect=404)
-        c.call("PATCH", spid, {"show_urls": True, "hide_blips_under_s": 60}, bearer, expect=200)
+        _, _, first, _ = c.call("GET", "/status/acme", expect=200)
+        c.call("PATCH", spid, {"show_urls": True, "hide_blips_under_s": 60, "title": "Acme two"},
+               bearer, expect=200)
+        _, _, second, _ = c.call("GET", "/status/acme", expect=200)
+        assert "<h1>Acme</h1>" in first and "<h1>Acme two</h1>" in second, \
+            "the page did not change at once with status_page_cache: 0s"
         c.call("PATCH", spid, {"monitors": [999999]}, bearer, expect=400)
         c.call("GET", "/status/acme", expect=200)
         c.call("GET", "/status/nothing", expect=404)

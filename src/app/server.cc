@@ -269,8 +269,9 @@ Result<std::unique_ptr<Server>> Server::Start(const config::Config& config) {
       spdlog::warn("monitors not reloaded after a deletion: {}", s.error().message);
     }
   };
-  api::Router router = api::AllRoutes({context, p.catalog.get(), &p.pipeline->latest(),
-                                       p.alerts.get(), *ack_key, &p.registry, p.weekly.get()});
+  api::Router router =
+      api::AllRoutes({context, p.catalog.get(), &p.pipeline->latest(), p.alerts.get(), *ack_key,
+                      &p.registry, p.weekly.get(), config.server.status_page_cache / 1000});
   web::HttpServerOptions http_options;
   http_options.listen = config.server.listen;
   // Handlers run on these threads; a login spends ~0.1 s of one on its
