@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <thread>
@@ -40,6 +41,11 @@ class WeeklyE2eTest : public ::testing::Test {
     serve.SetEnv("FAKETIME_DONT_FAKE_MONOTONIC", "1");
     serve.SetEnv("FAKETIME_DONT_RESET", "1");
     serve.SetEnv("TZ", "UTC");
+    // Under AddressSanitizer the preloaded library comes before its
+    // runtime, which it refuses unless told that this is intended.
+    const char* asan = std::getenv("ASAN_OPTIONS");
+    serve.SetEnv("ASAN_OPTIONS", std::string(asan ? asan : "") + (asan && *asan ? ":" : "") +
+                                     "verify_asan_link_order=0");
     ASSERT_TRUE(serve.Start(port_)) << serve.Log();
   }
 
